@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Reproduces the two models that ship in models/: trains each on the dataset folder given (default
+# ../shared/data/posters), exports it to ONNX, tunes thresholds and writes its report.
+# About an hour per model on 2 cores. Usage: scripts/train-shipped-models.sh [DATA_DIR] [MODEL...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/data/posters}
+shift || true
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(poster-genre seed-baseline)
+
+bash scripts/setup-host.sh
+dotnet build training/PosterGenre.Training -c Release -v quiet -nologo
+train=training/PosterGenre.Training/bin/Release/net10.0/postergenre-train
+
+for arch in "${models[@]}"; do
+  mkdir -p "models/$arch"
+  echo "training $arch -> models/$arch (log: models/$arch/train.log)"
+  "$train" train --data "$data" --out "models/$arch" --arch "$arch" --seed 42 2>&1 | tee "models/$arch/train.log"
+done

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace PosterGenre.Imaging;
+
+/// <summary>
+/// Everything that turns a decoded poster into the model's input tensor. It is written into each
+/// model's manifest by training and read back by the service, so both always agree.
+/// </summary>
+public sealed record PreprocessingSpec
+{
+    /// <summary>Input width in pixels.</summary>
+    public required int Width { get; init; }
+
+    /// <summary>Input height in pixels.</summary>
+    public required int Height { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<ResizeMode>))]
+    public ResizeMode Resize { get; init; } = ResizeMode.Stretch;
+
+    /// <summary>Per-channel mean (R, G, B) on the 0..1 scale, subtracted before dividing by <see cref="Std"/>.</summary>
+    public required float[] Mean { get; init; }
+
+    /// <summary>Per-channel standard deviation (R, G, B) on the 0..1 scale.</summary>
+    public required float[] Std { get; init; }
+
+    /// <summary>Tensor layout of the model input; always NCHW, RGB order.</summary>
+    public string Layout { get; init; } = "NCHW-RGB";
+
+    /// <summary>Number of floats one poster occupies in the input tensor.</summary>
+    [JsonIgnore]
+    public int TensorLength => 3 * Width * Height;
+
+    /// <summary>Number of bytes of one resized RGB poster (HWC, 8 bits per channel).</summary>
+    [JsonIgnore]
+    public int PixelLength => 3 * Width * Height;
+
+    /// <summary>Throws when the spec cannot describe a usable input, naming the offending field.</summary>
+    public void Validate()
+    {
+        if (Width is < 8 or > 4096 || Height is < 8 or > 4096)
+        {
+            throw new ArgumentException($"Preprocessing size {Width}x{Height} is outside 8..4096.");
+        }
+
+        if (Mean is not { Length: 3 } || Std is not { Length: 3 })
+        {
+            throw new ArgumentException("Preprocessing mean and std must have 3 values (R, G, B).");
+        }
+
+        if (Std.Any(s => !(s > 0)))
+        {
+            throw new ArgumentException("Preprocessing std values must be positive.");
+        }
+    }
+}

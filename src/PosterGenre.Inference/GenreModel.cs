@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+using PosterGenre.Imaging;
+
+namespace PosterGenre.Inference;
+
+/// <summary>
+/// One trained model: its manifest, its preprocessing and long-lived ONNX Runtime sessions.
+/// Thread-safe: <see cref="Predict"/> may be called concurrently. Sessions are taken from a small
+/// pool and at most <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> runs are in flight,
+/// so native buffers stay bounded under any load.
+/// </summary>
+public sealed class GenreModel : IDisposable
+{
+    private readonly InferenceSession[] sessions;
+    private readonly ConcurrentQueue<InferenceSession> idle;
+    private readonly SemaphoreSlim sessionSlots;
+    private readonly SemaphoreSlim inflight;
+    private readonly string inputName;
+    private readonly string outputName;
+
+    private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, OnnxSessionSettings settings)
+    {
+        ModelPath = modelPath;
+        Manifest = manifest;
+        this.sessions = sessions;
+        idle = new ConcurrentQueue<InferenceSession>(sessions);
+        sessionSlots = new SemaphoreSlim(sessions.Length, sessions.Length);
+        inflight = new SemaphoreSlim(settings.MaxConcurrentInferences, settings.MaxConcurrentInferences);
+        Preprocessor = new PosterPreprocessor(manifest.Preprocessing);
+
+        var metadata = sessions[0].InputMetadata;
+        inputName = metadata.ContainsKey(manifest.InputName) ? manifest.InputName : metadata.Keys.First();
+        var outputs = sessions[0].OutputMetadata;
+        outputName = outputs.ContainsKey(manifest.OutputName) ? manifest.OutputName : outputs.Keys.First();
+        ValidateShapes(metadata[inputName], outputs[outputName]);
+    }
+
+    public string ModelPath { get; }
+
+    public ModelManifest Manifest { get; }
+
+    public PosterPreprocessor Preprocessor { get; }
+
+    public int GenreCount => Manifest.Genres.Length;
+
+    /// <summary>
+    /// Loads the model at <paramref name="modelPath"/> with the manifest at <paramref name="manifestPath"/>
+    /// (default: the model path with <c>.json</c>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model or manifest is missing, unreadable or inconsistent; the message names the file.</exception>
+    public static GenreModel Load(string modelPath, string? manifestPath = null, OnnxSessionSettings? settings = null)
+    {
+        settings ??= new OnnxSessionSettings();
+        manifestPath ??= Path.ChangeExtension(modelPath, ".json");
+        if (!File.Exists(modelPath))
+        {
+            throw new InvalidDataException($"Model file '{modelPath}' does not exist.");
+        }
+
+        if (!File.Exists(manifestPath))
+        {
+            throw new InvalidDataException($"Model manifest '{manifestPath}' does not exist.");
+        }
+
+        if (settings.Sessions < 1 || settings.MaxConcurrentInferences < 1 || settings.IntraOpThreads < 0)
+        {
+            throw new ArgumentException("Sessions and MaxConcurrentInferences must be at least 1, IntraOpThreads at least 0.");
+        }
+
+        var manifest = ModelManifest.Load(manifestPath);
+        var created = new List<InferenceSession>();
+        try
+        {
+            var bytes = File.ReadAllBytes(modelPath);
+            for (var i = 0; i < settings.Sessions; i++)
+            {
+                using var options = CreateOptions(settings);
+                created.Add(new InferenceSession(bytes, options));
+            }
+
+            return new GenreModel(modelPath, manifest, [.. created], settings);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or IOException)
+        {
+            created.ForEach(s => s.Dispose());
+            throw new InvalidDataException($"Model file '{modelPath}' cannot be loaded: {e.Message}", e);
+        }
+        catch
+        {
+            created.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Probabilities for a batch of preprocessed posters (each <see cref="PreprocessingSpec.TensorLength"/>
+    /// floats, CHW), one row of <see cref="GenreCount"/> values per poster.
+    /// </summary>
+    public float[][] Predict(IReadOnlyList<float[]> posters)
+    {
+        if (posters.Count == 0)
+        {
+            return [];
+        }
+
+        var spec = Manifest.Preprocessing;
+        var flip = Manifest.TestTimeAugmentation == "hflip";
+        var n = posters.Count;
+        var rows = flip ? 2 * n : n;
+        var input = new float[rows * spec.TensorLength];
+        for (var i = 0; i < n; i++)
+        {
+            var dst = input.AsSpan(i * spec.TensorLength, spec.TensorLength);
+            posters[i].CopyTo(dst);
+            if (flip)
+            {
+                FlipHorizontal(posters[i], input.AsSpan((n + i) * spec.TensorLength, spec.TensorLength), spec.Width);
+            }
+        }
+
+        var output = Run(input, rows);
+        var g = GenreCount;
+        var result = new float[n][];
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = output.AsSpan(i * g, g).ToArray();
+            if (flip)
+            {
+                for (var j = 0; j < g; j++)
+                {
+                    result[i][j] = 0.5f * (result[i][j] + output[(n + i) * g + j]);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (var session in sessions)
+        {
+            session.Dispose();
+        }
+
+        sessionSlots.Dispose();
+        inflight.Dispose();
+    }
+
+    /// <summary>Mirrors a CHW image left to right.</summary>
+    public static void FlipHorizontal(ReadOnlySpan<float> chw, Span<float> flipped, int width)
+    {
+        for (var row = 0; row < chw.Length; row += width)
+        {
+            var src = chw.Slice(row, width);
+            var dst = flipped.Slice(row, width);
+            for (var x = 0; x < width; x++)
+            {
+                dst[x] = src[width - 1 - x];
+            }
+        }
+    }
+
+    private float[] Run(float[] input, int rows)
+    {
+        var spec = Manifest.Preprocessing;
+        inflight.Wait();
+        sessionSlots.Wait();
+        idle.TryDequeue(out var session);
+        try
+        {
+            using var tensor = OrtValue.CreateTensorValueFromMemory(input, [rows, 3, spec.Height, spec.Width]);
+            using var runOptions = new RunOptions();
+            using var outputs = session!.Run(runOptions, [inputName], [tensor], [outputName]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            idle.Enqueue(session!);
+            sessionSlots.Release();
+            inflight.Release();
+        }
+    }
+
+    private void ValidateShapes(NodeMetadata input, NodeMetadata output)
+    {
+        var spec = Manifest.Preprocessing;
+        var dims = input.Dimensions;
+        if (dims.Length != 4 || dims[1] != 3 || dims[2] != spec.Height || dims[3] != spec.Width)
+        {
+            throw new InvalidDataException(
+                $"Model file '{ModelPath}' takes input [{string.Join(",", dims)}] but its manifest describes [N,3,{spec.Height},{spec.Width}].");
+        }
+
+        if (output.Dimensions.Length != 2 || output.Dimensions[1] != GenreCount)
+        {
+            throw new InvalidDataException(
+                $"Model file '{ModelPath}' outputs [{string.Join(",", output.Dimensions)}] but its manifest lists {GenreCount} genres.");
+        }
+    }
+
+    private static SessionOptions CreateOptions(OnnxSessionSettings settings)
+    {
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = settings.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = settings.GraphOptimization.ToLowerInvariant() switch
+            {
+                "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                _ => throw new ArgumentException($"GraphOptimization '{settings.GraphOptimization}' is not disabled, basic, extended or all."),
+            },
+        };
+        return options;
+    }
+}

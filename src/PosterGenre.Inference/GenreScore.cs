@@ -1,0 +1,3 @@
+namespace PosterGenre.Inference;
+
+public sealed record GenreScore(string Genre, float Probability);

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PosterGenre.Imaging;
+
+namespace PosterGenre.Inference;
+
+/// <summary>
+/// The JSON file beside each ONNX model: what the model outputs, how its input is made, how its
+/// probabilities become a genre set, and where it came from. Written by training, read by the
+/// service and by <c>evaluate</c>.
+/// </summary>
+public sealed record ModelManifest
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // A genre without test positives has no ROC-AUC; it is written as "NaN" rather than failing.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary>Architecture name as given to <c>train --arch</c>.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Genre names in the order of the model's output columns.</summary>
+    public required string[] Genres { get; init; }
+
+    /// <summary>Per-genre decision thresholds, tuned on the validation split, in <see cref="Genres"/> order.</summary>
+    public required float[] Thresholds { get; init; }
+
+    /// <summary>The predicted set holds at least this many genres (the most probable ones fill it up).</summary>
+    public int MinGenres { get; init; } = 1;
+
+    /// <summary>The predicted set holds at most this many genres (IMDB lists 1 to 3).</summary>
+    public int MaxGenres { get; init; } = 3;
+
+    public required PreprocessingSpec Preprocessing { get; init; }
+
+    /// <summary>Average the model over the poster and its mirror image ("hflip"), or not ("none").</summary>
+    public string TestTimeAugmentation { get; init; } = "none";
+
+    /// <summary>ONNX input name; the output is read from <see cref="OutputName"/>.</summary>
+    public string InputName { get; init; } = "poster";
+
+    public string OutputName { get; init; } = "probabilities";
+
+    /// <summary>Multiply-accumulate operations for one poster (one forward pass, without TTA).</summary>
+    public long? MacsPerPoster { get; init; }
+
+    public long? Parameters { get; init; }
+
+    public TrainingDataInfo? TrainingData { get; init; }
+
+    /// <summary>Test-split metrics from <c>evaluate</c>: macroRocAuc, macroAp, microF1, ...</summary>
+    public Dictionary<string, double>? TestMetrics { get; init; }
+
+    public string? TrainingCommand { get; init; }
+
+    public DateTimeOffset? CreatedUtc { get; init; }
+
+    public static ModelManifest Load(string path)
+    {
+        ModelManifest? manifest;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, JsonOptions);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"Model manifest '{path}' cannot be read: {e.Message}", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"Model manifest '{path}' is empty.");
+        }
+
+        manifest.Validate(path);
+        return manifest;
+    }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
+
+    /// <summary>Throws naming the file and the field when the manifest cannot describe a usable model.</summary>
+    public void Validate(string path)
+    {
+        string? problem = null;
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            problem = "name is empty";
+        }
+        else if (Genres is not { Length: > 0 })
+        {
+            problem = "genres is empty";
+        }
+        else if (Thresholds is null || Thresholds.Length != Genres.Length)
+        {
+            problem = $"thresholds has {Thresholds?.Length ?? 0} values for {Genres.Length} genres";
+        }
+        else if (MinGenres < 0 || MaxGenres < Math.Max(1, MinGenres) || MinGenres > Genres.Length)
+        {
+            problem = $"minGenres {MinGenres} / maxGenres {MaxGenres} are inconsistent";
+        }
+        else if (TestTimeAugmentation is not ("none" or "hflip"))
+        {
+            problem = $"testTimeAugmentation '{TestTimeAugmentation}' is not 'none' or 'hflip'";
+        }
+        else if (Preprocessing is null)
+        {
+            problem = "preprocessing is missing";
+        }
+        else
+        {
+            try
+            {
+                Preprocessing.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                problem = e.Message;
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"Model manifest '{path}' is invalid: {problem}.");
+        }
+    }
+}

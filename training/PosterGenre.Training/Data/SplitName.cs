@@ -1,0 +1,8 @@
+namespace PosterGenre.Training.Data;
+
+public enum SplitName
+{
+    Train,
+    Validation,
+    Test,
+}

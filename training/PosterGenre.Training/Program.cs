@@ -1,0 +1,111 @@
+using System.CommandLine;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Export;
+using PosterGenre.Training.Training;
+
+namespace PosterGenre.Training;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("PosterGenre training: train a poster genre CNN with TorchSharp, export it to ONNX and evaluate it.")
+        {
+            TrainCommand(args),
+            EvaluateCommand(),
+            ExportCommand(),
+        };
+
+        return root.Parse(args).Invoke();
+    }
+
+    private static Command TrainCommand(string[] args)
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for model, manifest, metrics, plots and split.", Required = true };
+        var arch = new Option<string>("--arch") { Description = "poster-genre (default) or seed-baseline.", DefaultValueFactory = _ => "poster-genre" };
+        arch.AcceptOnlyFromAmong(TrainingProfile.Names);
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the architecture's recipe)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for the split, initialisation and augmentation.", DefaultValueFactory = _ => 42 };
+        var split = new Option<string?>("--split") { Description = "Reuse this split.csv instead of making one from --seed." };
+        var name = new Option<string?>("--name") { Description = "Model name in the manifest (default: the architecture)." };
+        var version = new Option<string>("--model-version") { Description = "Model version in the manifest.", DefaultValueFactory = _ => "1.0.0" };
+        var limit = new Option<int>("--limit") { Description = "Use only the first N posters (smoke tests)." };
+        var maxBatches = new Option<int>("--max-batches") { Description = "Stop each epoch after N batches (smoke tests)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Batch size (default: the architecture's recipe)." };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp CPU threads (default: all cores)." };
+        var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
+        {
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads,
+        };
+        command.SetAction(result => Run(() =>
+        {
+            var profile = TrainingProfile.For(result.GetValue(arch)!);
+            profile = profile with
+            {
+                Epochs = result.GetValue(epochs) ?? profile.Epochs,
+                BatchSize = result.GetValue(batchSize) ?? profile.BatchSize,
+            };
+            var options = new TrainOptions
+            {
+                DataDir = result.GetValue(data)!,
+                OutDir = result.GetValue(output)!,
+                Profile = profile,
+                Seed = result.GetValue(seed),
+                SplitFile = result.GetValue(split),
+                ModelName = result.GetValue(name) ?? "",
+                Version = result.GetValue(version)!,
+                Limit = result.GetValue(limit),
+                MaxBatches = result.GetValue(maxBatches),
+                Threads = result.GetValue(threads),
+                CommandLine = "postergenre-train " + string.Join(" ", args.Select(Quote)),
+            };
+            return TrainRun.Execute(options, Console.Out);
+        }));
+        return command;
+    }
+
+    private static Command EvaluateCommand()
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model; its manifest is the same path with .json.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var split = new Option<string?>("--split") { Description = "split.csv from training; with it, --subset picks posters and the prior baseline is added." };
+        var subset = new Option<string>("--subset") { Description = "test, validation, train or all (needs --split unless all).", DefaultValueFactory = _ => "test" };
+        subset.AcceptOnlyFromAmong("test", "validation", "train", "all");
+        var output = new Option<string?>("--out") { Description = "Folder for metrics.json and metrics.md." };
+        var command = new Command("evaluate", "Score an ONNX model on a dataset folder and print the metrics.") { model, data, split, subset, output };
+        command.SetAction(result => Run(() => EvaluateRun.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out)));
+        return command;
+    }
+
+    private static Command ExportCommand()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "checkpoint.bin written by train.", Required = true };
+        var arch = new Option<string>("--arch") { Description = "Architecture of the checkpoint.", DefaultValueFactory = _ => "poster-genre" };
+        arch.AcceptOnlyFromAmong(TrainingProfile.Names);
+        var genres = new Option<int>("--genres") { Description = "Number of genres the model outputs.", DefaultValueFactory = _ => 25 };
+        var output = new Option<string>("--out") { Description = "ONNX file to write.", Required = true };
+        var command = new Command("export", "Convert a TorchSharp checkpoint to ONNX (train already does this).") { checkpoint, arch, genres, output };
+        command.SetAction(result => Run(() => ExportRun.Execute(
+            result.GetValue(checkpoint)!, result.GetValue(arch)!, result.GetValue(genres), result.GetValue(output)!, Console.Out)));
+        return command;
+    }
+
+    /// <summary>Turns the errors a user can fix into one clear line and exit code 2, never a stack trace.</summary>
+    private static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DatasetException or InvalidDataException or FileNotFoundException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;
+}

@@ -1,0 +1,30 @@
+namespace PosterGenre.Training.Training;
+
+/// <summary>The <c>train</c> command's options, parsed once.</summary>
+public sealed record TrainOptions
+{
+    public required string DataDir { get; init; }
+
+    public required string OutDir { get; init; }
+
+    public required TrainingProfile Profile { get; init; }
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>An existing split.csv to reuse instead of making one from the seed.</summary>
+    public string? SplitFile { get; init; }
+
+    /// <summary>Use only the first N valid posters (for smoke tests); 0 uses all.</summary>
+    public int Limit { get; init; }
+
+    /// <summary>Stop each epoch after this many batches (for smoke tests); 0 runs full epochs.</summary>
+    public int MaxBatches { get; init; }
+
+    public int Threads { get; init; }
+
+    public string ModelName { get; init; } = "";
+
+    public string Version { get; init; } = "1.0.0";
+
+    public required string CommandLine { get; init; }
+}

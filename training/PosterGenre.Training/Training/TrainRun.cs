@@ -1,0 +1,174 @@
+using PosterGenre.Imaging;
+using PosterGenre.Inference;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Export;
+using PosterGenre.Training.Models;
+using PosterGenre.Training.Reporting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PosterGenre.Training.Training;
+
+/// <summary>
+/// The whole <c>train</c> command: read and validate the data, decode every poster once, split,
+/// train, export to ONNX, check ONNX Runtime against TorchSharp, tune thresholds on validation,
+/// evaluate on test beside the prior baseline, and write model, manifest and report.
+/// </summary>
+public static class TrainRun
+{
+    /// <summary>ONNX Runtime must reproduce TorchSharp's probabilities to this (max absolute difference).</summary>
+    public const float ParityTolerance = 1e-4f;
+
+    public static int Execute(TrainOptions options, TextWriter log)
+    {
+        var profile = options.Profile;
+        var name = string.IsNullOrWhiteSpace(options.ModelName) ? profile.Architecture : options.ModelName;
+        Directory.CreateDirectory(options.OutDir);
+        if (options.Threads > 0)
+        {
+            set_num_threads(options.Threads);
+        }
+
+        random.manual_seed(options.Seed);
+
+        var dataset = PosterDataset.Load(options.DataDir);
+        var posters = options.Limit > 0 ? dataset.Posters.Take(options.Limit).ToList() : [.. dataset.Posters];
+        log.WriteLine($"data: {dataset.Posters.Count} posters kept from {Path.Combine(options.DataDir, PosterDataset.CsvName)}, {dataset.Skipped.Count} rows skipped{(options.Limit > 0 ? $", using the first {posters.Count}" : "")}");
+
+        var rawSpec = new PreprocessingSpec { Width = profile.Width, Height = profile.Height, Resize = profile.Resize, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cache = PixelCache.Build(posters, new PosterPreprocessor(rawSpec), dataset.Skipped, n => log.WriteLine($"decoded {n}/{posters.Count} posters"));
+        log.WriteLine($"decoded {cache.Count} posters once in {clock.Elapsed.TotalSeconds:F1} s ({cache.Count * rawSpec.PixelLength / 1e6:F0} MB of pixels)");
+        WriteSkipped(Path.Combine(options.OutDir, "skipped.csv"), dataset.Skipped);
+        foreach (var reason in dataset.Skipped.GroupBy(s => ReasonKind(s.Reason)))
+        {
+            log.WriteLine($"skipped {reason.Count()}: {reason.Key} (e.g. line {reason.First().Line} {reason.First().Id}: {reason.First().Reason})");
+        }
+
+        var split = options.SplitFile is not null ? DatasetSplit.Load(options.SplitFile) : DatasetSplit.Create(cache.Posters, options.Seed);
+        split.Save(Path.Combine(options.OutDir, DatasetSplit.FileName));
+        int[] Indices(SplitName s) => [.. Enumerable.Range(0, cache.Count).Where(i => split.Assignment.TryGetValue(cache.Posters[i].Id, out var a) && a == s)];
+        var train = Indices(SplitName.Train);
+        var validation = Indices(SplitName.Validation);
+        var test = Indices(SplitName.Test);
+        log.WriteLine($"split (seed {options.Seed}): {train.Length} train, {validation.Length} validation, {test.Length} test");
+        if (train.Length < 2 || validation.Length == 0 || test.Length == 0)
+        {
+            throw new DatasetException($"Too few posters to train: {train.Length} train, {validation.Length} validation, {test.Length} test.");
+        }
+
+        var (mean, std) = profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]);
+        var spec = rawSpec with { Mean = [.. mean.Select(Round4)], Std = [.. std.Select(Round4)] };
+        cache = cache.WithSpec(spec);
+
+        var trainer = new Trainer(options, cache, train, validation, dataset.Genres);
+        var net = trainer.Train(log);
+        var genreNet = (IGenreNet)net;
+
+        var modelPath = Path.Combine(options.OutDir, name + ".onnx");
+        var manifestPath = Path.ChangeExtension(modelPath, ".json");
+        OnnxExporter.Export(genreNet, modelPath, spec.Height, spec.Width, dataset.Genres.Length, new Dictionary<string, string>
+        {
+            ["name"] = name,
+            ["version"] = options.Version,
+            ["genres"] = string.Join(",", dataset.Genres),
+        });
+
+        var manifest = new ModelManifest
+        {
+            Name = name,
+            Version = options.Version,
+            Architecture = profile.Architecture,
+            Genres = dataset.Genres,
+            Thresholds = [.. dataset.Genres.Select(_ => 0.5f)],
+            Preprocessing = spec,
+            TestTimeAugmentation = "none",
+            InputName = OnnxExporter.InputName,
+            OutputName = OnnxExporter.OutputName,
+            MacsPerPoster = genreNet.Macs,
+            Parameters = net.parameters().Sum(p => p.numel()),
+            TrainingData = new TrainingDataInfo(dataset.CsvSha256, cache.Count, train.Length, validation.Length, test.Length, options.Seed),
+            TrainingCommand = options.CommandLine,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        manifest.Save(manifestPath);
+
+        var batches = new BatchMaker(cache, options.Seed);
+        // Parity is checked on the plain network (no test-time augmentation), as TorchSharp computes it.
+        var parityIndices = validation.Take(16).ToArray();
+        var torchProbabilities = Trainer.Predict(net, batches, parityIndices);
+        float parity;
+        using (var plain = GenreModel.Load(modelPath, manifestPath))
+        {
+            var onnxProbabilities = plain.Predict([.. parityIndices.Select(i => Normalized(plain, cache, i))]);
+            parity = torchProbabilities.Zip(onnxProbabilities, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
+        }
+
+        log.WriteLine($"ONNX parity on {parityIndices.Length} validation posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
+        if (!(parity <= ParityTolerance))
+        {
+            throw new InvalidOperationException($"The exported model differs from TorchSharp by {parity:E2} > {ParityTolerance:E0}; the export is wrong.");
+        }
+
+        manifest = manifest with { TestTimeAugmentation = profile.TestTimeAugmentation };
+        manifest.Save(manifestPath);
+        using var onnx = GenreModel.Load(modelPath, manifestPath);
+        var validationProbabilities = OnnxScoring.Predict(onnx, cache, validation);
+        var validationLabels = validation.Select(i => cache.Posters[i].Labels).ToArray();
+        var thresholds = Thresholds.TuneForF1(validationProbabilities, validationLabels, dataset.Genres.Length);
+
+        var testLabels = test.Select(i => cache.Posters[i].Labels).ToArray();
+        var testProbabilities = OnnxScoring.Predict(onnx, cache, test);
+        var result = Evaluator.Evaluate(name, dataset.Genres, testProbabilities, testLabels, thresholds, manifest.MinGenres, manifest.MaxGenres);
+
+        var trainPosters = train.Select(i => cache.Posters[i]).ToArray();
+        var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(trainPosters, dataset.Genres.Length, validation.Length), validationLabels, dataset.Genres.Length);
+        var prior = Evaluator.Evaluate("prior", dataset.Genres, OnnxScoring.Prior(trainPosters, dataset.Genres.Length, test.Length), testLabels, priorThresholds);
+
+        manifest = manifest with
+        {
+            Thresholds = thresholds,
+            TestMetrics = new Dictionary<string, double>(result.Summary) { ["onnxParityMaxAbsDiff"] = parity },
+        };
+        manifest.Save(manifestPath);
+
+        var table = ReportWriter.Table([result, prior], $"Test split ({test.Length} posters)");
+        File.WriteAllText(Path.Combine(options.OutDir, ReportWriter.MetricsTable), table);
+        ReportWriter.WriteMetrics(options.OutDir, new
+        {
+            split = "test",
+            models = new[] { result, prior },
+            history = trainer.History,
+            onnxParityMaxAbsDiff = parity,
+        });
+        WriteHistory(Path.Combine(options.OutDir, "history.csv"), trainer.History);
+        var trainCounts = Enumerable.Range(0, dataset.Genres.Length).Select(g => trainPosters.Count(p => p.Labels[g])).ToArray();
+        ReportWriter.WritePlots(options.OutDir, trainer.History, dataset.Genres, trainCounts, trainPosters.Length, result);
+        ReportWriter.WriteHtml(options.OutDir, $"PosterGenre training report: {name}", table, manifest);
+        log.WriteLine(table);
+        log.WriteLine($"wrote {modelPath}, {manifestPath} and the report in {options.OutDir}");
+        return 0;
+    }
+
+    private static float[] Normalized(GenreModel model, PixelCache cache, int index)
+    {
+        var chw = new float[model.Preprocessor.Spec.TensorLength];
+        model.Preprocessor.Normalize(cache.Pixels[index], chw);
+        return chw;
+    }
+
+    private static float Round4(float v) => MathF.Round(v, 4);
+
+    private static string ReasonKind(string reason) =>
+        reason.StartsWith("repeated id", StringComparison.Ordinal) ? "repeated ids"
+        : reason.StartsWith("image", StringComparison.Ordinal) ? "missing or unreadable images"
+        : "invalid rows";
+
+    private static void WriteSkipped(string path, IEnumerable<SkippedRow> skipped) =>
+        File.WriteAllLines(path, ["Line,Id,Reason", .. skipped.Select(s => $"{s.Line},{s.Id},\"{s.Reason.Replace("\"", "\"\"")}\"")]);
+
+    private static void WriteHistory(string path, IEnumerable<EpochRecord> history) =>
+        File.WriteAllLines(path, ["epoch,train_loss,validation_loss,validation_map,learning_rate,images_per_second,seconds",
+            .. history.Select(h => FormattableString.Invariant($"{h.Epoch},{h.TrainLoss:F5},{h.ValidationLoss:F5},{h.ValidationMap:F5},{h.LearningRate:E3},{h.ImagesPerSecond:F1},{h.Seconds:F1}"))]);
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Models;
+using PosterGenre.Training.Reporting;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PosterGenre.Training.Training;
+
+/// <summary>
+/// Trains one network on the cached training split, checks it on validation after each epoch and
+/// keeps the weights of the epoch with the best validation mAP in <c>checkpoint.bin</c>.
+/// </summary>
+public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train, int[] validation, string[] genres)
+{
+    public const string CheckpointName = "checkpoint.bin";
+
+    public List<EpochRecord> History { get; } = [];
+
+    public nn.Module<Tensor, Tensor> Train(TextWriter log)
+    {
+        var profile = options.Profile;
+        var net = profile.CreateNet(genres.Length);
+        var model = (IGenreNet)net;
+        var batches = new BatchMaker(cache, options.Seed);
+        var posWeight = profile.PositiveWeights ? PositiveWeights() : null;
+        var parameters = net.parameters().ToArray();
+        optim.Optimizer optimizer = profile.Optimizer == "adamw"
+            ? optim.AdamW(parameters, profile.LearningRate, weight_decay: profile.WeightDecay)
+            : optim.Adam(parameters, profile.LearningRate);
+
+        var batchesPerEpoch = (train.Length + profile.BatchSize - 1) / profile.BatchSize;
+        if (options.MaxBatches > 0)
+        {
+            batchesPerEpoch = Math.Min(batchesPerEpoch, options.MaxBatches);
+        }
+
+        var scheduler = profile.Optimizer == "adamw"
+            ? optim.lr_scheduler.OneCycleLR(optimizer, profile.LearningRate, total_steps: profile.Epochs * batchesPerEpoch, pct_start: 0.2)
+            : null;
+
+        var checkpoint = Path.Combine(options.OutDir, CheckpointName);
+        var random = new Random(options.Seed);
+        var progress = new ProgressBar(profile.Epochs, batchesPerEpoch);
+        var best = double.NegativeInfinity;
+        var sinceBest = 0;
+        log.WriteLine($"training {profile.Architecture}: {train.Length} train / {validation.Length} validation posters, {batchesPerEpoch} batches of {profile.BatchSize} per epoch, {model.Macs / 1e6:F0} M MACs per poster");
+
+        for (var epoch = 1; epoch <= profile.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            var order = train.OrderBy(_ => random.Next()).ToArray();
+            net.train();
+            double lossSum = 0;
+            var seen = 0;
+            for (var b = 0; b < batchesPerEpoch; b++)
+            {
+                using var scope = NewDisposeScope();
+                var indices = order.Skip(b * profile.BatchSize).Take(profile.BatchSize).ToArray();
+                if (indices.Length < 2)
+                {
+                    continue;
+                }
+
+                var x = batches.Images(indices);
+                if (profile.Augment)
+                {
+                    x = batches.Augment(x);
+                }
+
+                var y = batches.Labels(indices);
+                var loss = nn.functional.binary_cross_entropy_with_logits(model.Logits(x), y, pos_weights: posWeight);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                scheduler?.step();
+                var value = loss.item<float>();
+                lossSum += value * indices.Length;
+                seen += indices.Length;
+                progress.Report(epoch, b + 1, lossSum / seen, indices.Length);
+            }
+
+            var (valLoss, valMap) = Validate(net, model, batches, posWeight);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var rate = optimizer.ParamGroups.First().LearningRate;
+            History.Add(new EpochRecord(epoch, lossSum / Math.Max(1, seen), valLoss, valMap, rate, seen / seconds, seconds));
+            var improved = valMap > best;
+            if (improved)
+            {
+                best = valMap;
+                sinceBest = 0;
+                net.save(checkpoint);
+            }
+            else
+            {
+                sinceBest++;
+            }
+
+            progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
+            if (profile.Patience > 0 && sinceBest >= profile.Patience)
+            {
+                log.WriteLine($"early stop: no better validation mAP for {profile.Patience} epochs");
+                break;
+            }
+        }
+
+        net.load(checkpoint);
+        net.eval();
+        return net;
+    }
+
+    /// <summary>Eval-mode probabilities for cached posters, in batches.</summary>
+    public static float[][] Predict(nn.Module<Tensor, Tensor> net, BatchMaker batches, IReadOnlyList<int> indices, int batchSize = 64)
+    {
+        net.eval();
+        var model = (IGenreNet)net;
+        var result = new List<float[]>();
+        using var noGrad = no_grad();
+        for (var start = 0; start < indices.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = indices.Skip(start).Take(batchSize).ToArray();
+            var probabilities = sigmoid(model.Logits(batches.Images(chunk))).data<float>().ToArray();
+            var genres = probabilities.Length / chunk.Length;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                result.Add(probabilities.AsSpan(i * genres, genres).ToArray());
+            }
+        }
+
+        return [.. result];
+    }
+
+    private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, IGenreNet model, BatchMaker batches, Tensor? posWeight)
+    {
+        var probabilities = Predict(net, batches, validation);
+        var labels = validation.Select(i => cache.Posters[i].Labels).ToArray();
+        double loss;
+        using (var scope = NewDisposeScope())
+        {
+            var p = tensor(probabilities.SelectMany(r => r).ToArray(), [probabilities.Length, genres.Length]).clamp(1e-7, 1 - 1e-7);
+            var y = batches.Labels(validation);
+            var w = posWeight ?? ones(genres.Length);
+            loss = (-((y * w * p.log()) + ((1 - y) * (1 - p).log()))).mean().item<float>();
+        }
+
+        var aps = new List<double>();
+        for (var g = 0; g < genres.Length; g++)
+        {
+            var truth = labels.Select(l => l[g]).ToArray();
+            if (truth.Count(t => t) >= Evaluator.MinPositivesForMacro)
+            {
+                aps.Add(RankingMetrics.AveragePrecision(probabilities.Select(r => r[g]).ToArray(), truth));
+            }
+        }
+
+        return (loss, aps.Count == 0 ? 0 : aps.Average());
+    }
+
+    private Tensor PositiveWeights()
+    {
+        var weights = new float[genres.Length];
+        for (var g = 0; g < genres.Length; g++)
+        {
+            var positives = train.Count(i => cache.Posters[i].Labels[g]);
+            var negatives = train.Length - positives;
+            weights[g] = positives == 0 ? 1f : (float)Math.Clamp(Math.Sqrt(negatives / (double)positives), 1, 10);
+        }
+
+        return tensor(weights);
+    }
+}

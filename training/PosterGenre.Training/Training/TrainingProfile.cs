@@ -1,0 +1,83 @@
+using PosterGenre.Imaging;
+using PosterGenre.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PosterGenre.Training.Training;
+
+/// <summary>An architecture with the input and the recipe it is trained with.</summary>
+public sealed record TrainingProfile
+{
+    public required string Architecture { get; init; }
+
+    public required int Width { get; init; }
+
+    public required int Height { get; init; }
+
+    public ResizeMode Resize { get; init; } = ResizeMode.Stretch;
+
+    /// <summary>Normalise with the training split's channel statistics; otherwise scale to 0..1 only (as the seed did).</summary>
+    public bool Standardize { get; init; } = true;
+
+    public int Epochs { get; init; }
+
+    public int BatchSize { get; init; }
+
+    /// <summary>"adam" (constant rate, the seed's Keras default) or "adamw" (one-cycle schedule).</summary>
+    public required string Optimizer { get; init; }
+
+    public double LearningRate { get; init; }
+
+    public double WeightDecay { get; init; }
+
+    /// <summary>Random flips, shifts and mild brightness/contrast jitter of each training poster.</summary>
+    public bool Augment { get; init; }
+
+    /// <summary>Weight positives by sqrt(negatives / positives) per genre, capped at 10.</summary>
+    public bool PositiveWeights { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation mAP (0: never).</summary>
+    public int Patience { get; init; }
+
+    public string TestTimeAugmentation { get; init; } = "none";
+
+    public static readonly string[] Names = ["poster-genre", "seed-baseline"];
+
+    public static TrainingProfile For(string architecture) => architecture switch
+    {
+        "poster-genre" => new TrainingProfile
+        {
+            Architecture = architecture,
+            Width = 128,
+            Height = 192,
+            Epochs = 30,
+            BatchSize = 64,
+            Optimizer = "adamw",
+            LearningRate = 3e-3,
+            WeightDecay = 5e-2,
+            Augment = true,
+            PositiveWeights = true,
+            Patience = 8,
+            TestTimeAugmentation = "hflip",
+        },
+        "seed-baseline" => new TrainingProfile
+        {
+            Architecture = architecture,
+            Width = 350,
+            Height = 350,
+            Standardize = false,
+            Epochs = 10,
+            BatchSize = 32,
+            Optimizer = "adam",
+            LearningRate = 1e-3,
+        },
+        _ => throw new ArgumentException($"Unknown architecture '{architecture}'; choose {string.Join(" or ", Names)}."),
+    };
+
+    public nn.Module<Tensor, Tensor> CreateNet(int genres) => Architecture switch
+    {
+        "poster-genre" => new PosterGenreNet(genres, Height, Width),
+        "seed-baseline" => new SeedBaselineNet(genres, Width),
+        _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),
+    };
+}
