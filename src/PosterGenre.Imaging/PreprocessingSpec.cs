@@ -37,9 +37,9 @@ public sealed record PreprocessingSpec
     /// <summary>Throws when the spec cannot describe a usable input, naming the offending field.</summary>
     public void Validate()
     {
-        if (Width is < 8 or > 4096 || Height is < 8 or > 4096)
+        if (Width is < 1 or > 4096 || Height is < 1 or > 4096)
         {
-            throw new ArgumentException($"Preprocessing size {Width}x{Height} is outside 8..4096.");
+            throw new ArgumentException($"Preprocessing size {Width}x{Height} is outside 1..4096.");
         }
 
         if (Mean is not { Length: 3 } || Std is not { Length: 3 })

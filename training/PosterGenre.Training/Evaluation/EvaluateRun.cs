@@ -11,7 +11,7 @@ namespace PosterGenre.Training.Evaluation;
 /// </summary>
 public static class EvaluateRun
 {
-    public static int Execute(string modelPath, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log)
+    public static int Execute(string modelPath, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
     {
         using var model = GenreModel.Load(modelPath);
         var manifest = model.Manifest;
@@ -37,7 +37,7 @@ public static class EvaluateRun
         var labels = cache.Posters.Select(p => p.Labels).ToArray();
         var results = new List<EvaluationResult>
         {
-            Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres),
+            Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro),
         };
 
         if (split is not null)
@@ -46,7 +46,7 @@ public static class EvaluateRun
             var validation = split.Select(dataset.Posters, SplitName.Validation);
             var priorThresholds = Thresholds.TuneForF1(
                 OnnxScoring.Prior(train, manifest.Genres.Length, validation.Count), [.. validation.Select(p => p.Labels)], manifest.Genres.Length);
-            results.Add(Evaluator.Evaluate("prior", manifest.Genres, OnnxScoring.Prior(train, manifest.Genres.Length, cache.Count), labels, priorThresholds));
+            results.Add(Evaluator.Evaluate("prior", manifest.Genres, OnnxScoring.Prior(train, manifest.Genres.Length, cache.Count), labels, priorThresholds, minPositivesForMacro: minPositivesForMacro));
         }
 
         var latency = SinglePosterLatency(model, cache);

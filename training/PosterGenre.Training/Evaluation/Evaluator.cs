@@ -9,7 +9,7 @@ public static class Evaluator
     public const int MinPositivesForMacro = 10;
 
     public static EvaluationResult Evaluate(
-        string model, string[] genres, float[][] probabilities, bool[][] labels, float[] thresholds, int minGenres = 1, int maxGenres = 3)
+        string model, string[] genres, float[][] probabilities, bool[][] labels, float[] thresholds, int minGenres = 1, int maxGenres = 3, int minPositivesForMacro = MinPositivesForMacro)
     {
         var n = probabilities.Length;
         var perGenre = new GenreMetrics[genres.Length];
@@ -28,16 +28,16 @@ public static class Evaluator
                 RankingMetrics.AveragePrecision(scores, truth),
                 thresholds[g],
                 F1(withRule.Select(m => m[g]).ToArray(), truth),
-                positives >= MinPositivesForMacro && positives < n);
+                positives >= minPositivesForMacro && positives < n);
         }
 
         var macro = perGenre.Where(m => m.InMacro).ToArray();
         var summary = new Dictionary<string, double>
         {
-            ["macroRocAuc"] = macro.Average(m => m.RocAuc),
-            ["macroAp"] = macro.Average(m => m.AveragePrecision),
+            ["macroRocAuc"] = MeanOrNaN(macro.Select(m => m.RocAuc)),
+            ["macroAp"] = MeanOrNaN(macro.Select(m => m.AveragePrecision)),
             ["microF1"] = MicroF1(withRule, labels),
-            ["macroF1"] = macro.Average(m => m.F1),
+            ["macroF1"] = MeanOrNaN(macro.Select(m => m.F1)),
             ["exactMatch"] = ExactMatch(withRule, labels),
             ["meanPredicted"] = withRule.Average(m => m.Count(x => x)),
             ["microF1NoRule"] = MicroF1(withoutRule, labels),
@@ -96,6 +96,8 @@ public static class Evaluator
 
         return (precision / probabilities.Length, recall / probabilities.Length, hits / probabilities.Length);
     }
+
+    private static double MeanOrNaN(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Average();
 
     private static bool[] ToMask(int[] chosen, int genres)
     {

@@ -44,12 +44,12 @@ public static class ReportWriter
         sb.AppendLine("|---|---:|" + string.Concat(SummaryColumns.Select(_ => "---:|")));
         foreach (var r in results)
         {
-            sb.AppendLine($"| {r.Model} | {r.Posters} | " + string.Join(" | ", SummaryColumns.Select(c => r.Summary[c.Key].ToString(c.Format, CultureInfo.InvariantCulture))) + " |");
+            sb.AppendLine($"| {r.Model} | {r.Posters} | " + string.Join(" | ", SummaryColumns.Select(c => Num(r.Summary[c.Key]))) + " |");
         }
 
         var first = results[0];
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Macro averages cover genres with at least {Evaluator.MinPositivesForMacro} positives; excluded: {(first.ExcludedFromMacro.Length == 0 ? "none" : string.Join(", ", first.ExcludedFromMacro))}.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Macro averages cover genres with enough positives (at least {Evaluator.MinPositivesForMacro} by default); excluded: {(first.ExcludedFromMacro.Length == 0 ? "none" : string.Join(", ", first.ExcludedFromMacro))}.");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"### Per genre: {first.Model}");
         sb.AppendLine();

@@ -22,6 +22,9 @@ public sealed record TrainOptions
 
     public int Threads { get; init; }
 
+    /// <summary>Genres need this many positives in a split to enter its macro averages (and validation mAP).</summary>
+    public int MinPositivesForMacro { get; init; } = Evaluation.Evaluator.MinPositivesForMacro;
+
     public string ModelName { get; init; } = "";
 
     public string Version { get; init; } = "1.0.0";

@@ -120,11 +120,11 @@ public static class TrainRun
 
         var testLabels = test.Select(i => cache.Posters[i].Labels).ToArray();
         var testProbabilities = OnnxScoring.Predict(onnx, cache, test);
-        var result = Evaluator.Evaluate(name, dataset.Genres, testProbabilities, testLabels, thresholds, manifest.MinGenres, manifest.MaxGenres);
+        var result = Evaluator.Evaluate(name, dataset.Genres, testProbabilities, testLabels, thresholds, manifest.MinGenres, manifest.MaxGenres, options.MinPositivesForMacro);
 
         var trainPosters = train.Select(i => cache.Posters[i]).ToArray();
         var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(trainPosters, dataset.Genres.Length, validation.Length), validationLabels, dataset.Genres.Length);
-        var prior = Evaluator.Evaluate("prior", dataset.Genres, OnnxScoring.Prior(trainPosters, dataset.Genres.Length, test.Length), testLabels, priorThresholds);
+        var prior = Evaluator.Evaluate("prior", dataset.Genres, OnnxScoring.Prior(trainPosters, dataset.Genres.Length, test.Length), testLabels, priorThresholds, minPositivesForMacro: options.MinPositivesForMacro);
 
         manifest = manifest with
         {

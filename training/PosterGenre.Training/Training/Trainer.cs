@@ -99,7 +99,9 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             }
 
             progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
-            if (profile.Patience > 0 && sinceBest >= profile.Patience)
+            // Validation mAP is noisy while a one-cycle schedule is still near its peak rate, so
+            // patience only counts once the rate has started to fall (after 20% of the epochs).
+            if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > profile.Epochs / 5 + profile.Patience)
             {
                 log.WriteLine($"early stop: no better validation mAP for {profile.Patience} epochs");
                 break;
@@ -150,7 +152,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         for (var g = 0; g < genres.Length; g++)
         {
             var truth = labels.Select(l => l[g]).ToArray();
-            if (truth.Count(t => t) >= Evaluator.MinPositivesForMacro)
+            if (truth.Count(t => t) >= options.MinPositivesForMacro)
             {
                 aps.Add(RankingMetrics.AveragePrecision(probabilities.Select(r => r[g]).ToArray(), truth));
             }

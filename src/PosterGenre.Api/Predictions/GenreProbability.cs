@@ -1,0 +1,3 @@
+namespace PosterGenre.Api.Predictions;
+
+public sealed record GenreProbability(string Genre, float Probability);

@@ -1,0 +1,3 @@
+namespace PosterGenre.Api.Predictions;
+
+public sealed record ModelReference(string Name, string Version);

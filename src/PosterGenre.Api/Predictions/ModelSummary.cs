@@ -1,0 +1,35 @@
+using PosterGenre.Api.Serving;
+
+namespace PosterGenre.Api.Predictions;
+
+/// <summary>What <c>GET /api/v1/models</c> tells about one loaded model, from its manifest.</summary>
+public sealed record ModelSummary(
+    string Name,
+    string Version,
+    string Architecture,
+    bool IsDefault,
+    IReadOnlyList<string> Genres,
+    InputDescription Input,
+    string TestTimeAugmentation,
+    int MinGenres,
+    int MaxGenres,
+    long? MacsPerPoster,
+    IReadOnlyDictionary<string, double>? TestMetrics)
+{
+    public static ModelSummary From(ServedModel model)
+    {
+        var m = model.Manifest;
+        return new ModelSummary(
+            model.Name,
+            m.Version,
+            m.Architecture,
+            model.IsDefault,
+            m.Genres,
+            new InputDescription(m.Preprocessing.Width, m.Preprocessing.Height, m.Preprocessing.Resize.ToString()),
+            m.TestTimeAugmentation,
+            m.MinGenres,
+            m.MaxGenres,
+            m.MacsPerPoster,
+            m.TestMetrics);
+    }
+}

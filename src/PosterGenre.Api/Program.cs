@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.OpenApi;
+using PosterGenre.Api.Observability;
+using PosterGenre.Api.Predictions;
+using PosterGenre.Api.Serving;
+using Prometheus;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPosterGenreLogging();
+builder.Services.AddProblemDetails();
+builder.Services.AddPosterGenreModels();
+builder.Services.AddSingleton<ServiceMetrics>();
+builder.Services.AddSingleton<PosterPredictor>();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(o =>
+{
+    o.SwaggerDoc("v1", new OpenApiInfo
+    {
+        Title = "PosterGenre API",
+        Version = "v1",
+        Description = "Which of 25 genres is this movie poster? Upload posters to POST /api/v1/predictions.",
+    });
+    o.OperationFilter<PosterUploadOperationFilter>();
+});
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UsePosterGenreRequestLogging();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseHttpMetrics();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.DocumentTitle = "PosterGenre API");
+
+app.MapPredictionsApi();
+app.MapModelsApi();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
+app.MapMetrics();
+
+try
+{
+    app.Run();
+}
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException)
+{
+    // A broken configuration or model: say what is wrong in one line, without a stack trace.
+    Console.Error.WriteLine($"PosterGenre cannot start: {e.Message}");
+    Environment.ExitCode = 1;
+}
+
+/// <summary>The web host; public so that integration tests can start it with WebApplicationFactory.</summary>
+public partial class Program;

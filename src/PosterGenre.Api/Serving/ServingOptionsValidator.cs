@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace PosterGenre.Api.Serving;
+
+/// <summary>
+/// Checks the model configuration at start, so that a typo in a path stops the service with a
+/// message naming the file instead of failing every request.
+/// </summary>
+public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Models.Count == 0)
+        {
+            failures.Add("PosterGenre:Models is empty: configure at least one model (PosterGenre:Models:<name>:Path).");
+        }
+        else if (!options.Models.ContainsKey(options.DefaultModel))
+        {
+            failures.Add($"PosterGenre:DefaultModel '{options.DefaultModel}' is not one of the configured models ({string.Join(", ", options.Models.Keys)}).");
+        }
+
+        foreach (var (modelName, model) in options.Models)
+        {
+            if (string.IsNullOrWhiteSpace(model.Path))
+            {
+                failures.Add($"PosterGenre:Models:{modelName}:Path is empty.");
+                continue;
+            }
+
+            var path = ServingOptions.Resolve(model.Path);
+            if (!File.Exists(path))
+            {
+                failures.Add($"Model '{modelName}': file '{path}' does not exist (PosterGenre:Models:{modelName}:Path).");
+            }
+
+            var manifest = ServingOptions.Resolve(model.Manifest ?? Path.ChangeExtension(model.Path, ".json"));
+            if (!File.Exists(manifest))
+            {
+                failures.Add($"Model '{modelName}': manifest '{manifest}' does not exist.");
+            }
+        }
+
+        var onnx = options.Onnx;
+        if (onnx.Sessions < 1 || onnx.MaxConcurrentInferences < 1 || onnx.IntraOpThreads < 0)
+        {
+            failures.Add("PosterGenre:Onnx: Sessions and MaxConcurrentInferences must be at least 1 and IntraOpThreads at least 0.");
+        }
+
+        if (onnx.GraphOptimization.ToLowerInvariant() is not ("disabled" or "basic" or "extended" or "all"))
+        {
+            failures.Add($"PosterGenre:Onnx:GraphOptimization '{onnx.GraphOptimization}' is not disabled, basic, extended or all.");
+        }
+
+        var uploads = options.Uploads;
+        if (uploads.MaxFileBytes < 1 || uploads.MaxRequestBytes < 1 || uploads.MaxFiles < 1 || uploads.MaxPixels < 1)
+        {
+            failures.Add("PosterGenre:Uploads: MaxFileBytes, MaxRequestBytes, MaxFiles and MaxPixels must all be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,117 @@
+"use strict";
+// The PosterGenre upload page: no build step, no framework. It talks only to the public API.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const drop = $("drop"), input = $("files"), picker = $("model"), results = $("results"), status = $("status");
+  const template = $("card");
+  let models = [];
+
+  async function loadModels() {
+    try {
+      const response = await fetch("/api/v1/models");
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      models = await response.json();
+      picker.innerHTML = "";
+      for (const m of models) {
+        const option = new Option(`${m.name} ${m.version}${m.isDefault ? " (default)" : ""}`, m.name, m.isDefault, m.isDefault);
+        picker.add(option);
+      }
+      describeModel();
+    } catch (e) {
+      status.textContent = `Could not load the model list: ${e.message}`;
+    }
+  }
+
+  function describeModel() {
+    const m = models.find((x) => x.name === picker.value);
+    if (!m) return;
+    const auc = m.testMetrics && m.testMetrics.macroRocAuc;
+    $("model-info").textContent = `${m.architecture}, ${m.input.width}x${m.input.height} input` + (auc ? `, test macro ROC-AUC ${auc.toFixed(3)}` : "");
+  }
+
+  function percent(p) { return `${(p * 100).toFixed(1)}%`; }
+
+  function bar(genre, probability, hit) {
+    const li = document.createElement("li");
+    li.className = "bar" + (hit ? " hit" : "");
+    li.innerHTML = `<span class="label"></span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
+    li.querySelector(".label").textContent = genre;
+    li.querySelector(".fill").style.width = percent(probability);
+    li.querySelector(".value").textContent = percent(probability);
+    li.title = `${genre}: ${percent(probability)}${hit ? " (predicted)" : ""}`;
+    return li;
+  }
+
+  function render(file, result) {
+    const card = template.content.firstElementChild.cloneNode(true);
+    const img = card.querySelector(".poster");
+    img.src = URL.createObjectURL(file);
+    img.alt = `Poster ${result.fileName}`;
+    card.querySelector(".name").textContent = result.fileName;
+    if (result.error) {
+      card.classList.add("error");
+      const p = card.querySelector(".predicted");
+      p.className = "error-text";
+      p.textContent = `Not analysed: ${result.error.detail}`;
+      card.querySelector("details").remove();
+      card.querySelector(".top3").remove();
+      return card;
+    }
+    const predicted = new Set(result.predicted);
+    const chips = card.querySelector(".predicted");
+    chips.setAttribute("aria-label", "Predicted genres");
+    for (const g of result.predicted) {
+      const chip = document.createElement("span");
+      chip.className = "chip";
+      chip.textContent = g;
+      chips.append(chip);
+    }
+    const top = card.querySelector(".top3");
+    for (const t of result.top3) top.append(bar(t.genre, t.probability, predicted.has(t.genre)));
+    const all = card.querySelector(".all");
+    const sorted = Object.entries(result.probabilities).sort((a, b) => b[1] - a[1]);
+    for (const [g, p] of sorted) all.append(bar(g, p, predicted.has(g)));
+    card.querySelector(".meta").textContent = `${result.elapsedMs.toFixed(1)} ms`;
+    return card;
+  }
+
+  function renderProblem(files, problem) {
+    const byName = new Map((problem.results || []).map((r) => [r.fileName, r]));
+    files.forEach((file) => {
+      const result = byName.get(file.name) || { fileName: file.name, error: { detail: problem.detail || problem.title } };
+      results.prepend(render(file, result));
+    });
+  }
+
+  async function upload(fileList) {
+    const files = Array.from(fileList);
+    if (files.length === 0) return;
+    const form = new FormData();
+    for (const f of files) form.append("posters", f, f.name);
+    status.textContent = `Analysing ${files.length} poster${files.length > 1 ? "s" : ""}…`;
+    try {
+      const response = await fetch(`/api/v1/predictions?model=${encodeURIComponent(picker.value)}`, { method: "POST", body: form });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        status.textContent = body.detail || `The server answered ${response.status}.`;
+        renderProblem(files, body);
+        return;
+      }
+      body.results.slice().reverse().forEach((r, i) => results.prepend(render(files[files.length - 1 - i], r)));
+      const failed = body.results.filter((r) => r.error).length;
+      status.textContent = `${body.model.name} ${body.model.version}: ${body.results.length - failed} analysed` + (failed ? `, ${failed} not usable` : "") + ".";
+    } catch (e) {
+      status.textContent = `Upload failed: ${e.message}`;
+    } finally {
+      input.value = "";
+    }
+  }
+
+  input.addEventListener("change", () => upload(input.files));
+  picker.addEventListener("change", describeModel);
+  drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+  ["dragenter", "dragover"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add("over"); }));
+  ["dragleave", "drop"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.remove("over"); }));
+  drop.addEventListener("drop", (e) => upload(e.dataTransfer.files));
+  loadModels();
+})();

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using PosterGenre.Inference;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Training;
+
+namespace PosterGenre.Training.Tests;
+
+/// <summary>Train, export, evaluate and report on a tiny generated dataset, in seconds.</summary>
+public sealed class EndToEndTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("postergenre-run-").FullName;
+
+    [Fact]
+    public void TrainWritesAVerifiedModelWithManifestMetricsAndReport()
+    {
+        using var data = SyntheticDataset.Create(90);
+        var log = new StringWriter();
+
+        var exit = TrainRun.Execute(Options(data.Root), log);
+
+        Assert.Equal(0, exit);
+        foreach (var file in new[] { "tiny.onnx", "tiny.json", "metrics.json", "metrics.md", "report.html", "split.csv", "skipped.csv", "history.csv", "plots/loss.png", "plots/validation-map.png", "plots/genre-frequencies.png", "plots/genre-auc.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} was not written");
+        }
+
+        var manifest = ModelManifest.Load(Path.Combine(output, "tiny.json"));
+        Assert.Equal(SyntheticDataset.Genres, manifest.Genres);
+        Assert.Equal(5, manifest.Thresholds.Length);
+        Assert.Equal((32, 48), (manifest.Preprocessing.Width, manifest.Preprocessing.Height));
+        Assert.Equal("hflip", manifest.TestTimeAugmentation);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics["macroRocAuc"], 0, 1);
+        Assert.Contains("--epochs 2", manifest.TrainingCommand);
+        Assert.Equal(90, manifest.TrainingData!.Posters);
+        Assert.Equal(90, manifest.TrainingData.Train + manifest.TrainingData.Validation + manifest.TrainingData.Test);
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        Assert.Equal(["tiny", "prior"], metrics.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(2, metrics.RootElement.GetProperty("history").GetArrayLength());
+        Assert.Contains("<img src=\"plots/genre-auc.png\"", File.ReadAllText(Path.Combine(output, "report.html")));
+    }
+
+    [Fact]
+    public void EvaluateScoresTheExportedModelOnTheSavedTestSplit()
+    {
+        using var data = SyntheticDataset.Create(90);
+        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        var evaluation = Path.Combine(output, "evaluation");
+        var log = new StringWriter();
+
+        var exit = EvaluateRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2);
+
+        Assert.Equal(0, exit);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));
+        var model = metrics.RootElement.GetProperty("models")[0];
+        var trained = ModelManifest.Load(Path.Combine(output, "tiny.json"));
+
+        // evaluate re-decodes the posters and runs ONNX Runtime itself: it must reproduce train's test figures.
+        Assert.Equal(trained.TestMetrics!["macroAp"], model.GetProperty("summary").GetProperty("macroAp").GetDouble(), 6);
+        Assert.Contains("| prior |", log.ToString());
+    }
+
+    [Fact]
+    public void SameSeedReproducesTheSameSplit()
+    {
+        using var data = SyntheticDataset.Create(60);
+        var second = Directory.CreateTempSubdirectory("postergenre-run-").FullName;
+        try
+        {
+            TrainRun.Execute(Options(data.Root) with { MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
+            TrainRun.Execute(Options(data.Root) with { OutDir = second, MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
+
+            Assert.Equal(File.ReadAllText(Path.Combine(output, "split.csv")), File.ReadAllText(Path.Combine(second, "split.csv")));
+        }
+        finally
+        {
+            Directory.Delete(second, recursive: true);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    private TrainOptions Options(string dataDir) => new()
+    {
+        DataDir = dataDir,
+        OutDir = output,
+        Profile = TrainingProfile.For("poster-genre") with { Width = 32, Height = 48, Epochs = 2, BatchSize = 16 },
+        Seed = 5,
+        ModelName = "tiny",
+        Threads = 1,
+        MinPositivesForMacro = 2,
+        CommandLine = "postergenre-train train --epochs 2",
+    };
+}

@@ -1,0 +1,97 @@
+using PosterGenre.Imaging;
+using PosterGenre.Inference;
+using PosterGenre.Training.Export;
+using PosterGenre.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PosterGenre.Training.Tests;
+
+/// <summary>
+/// The exported ONNX file, run by ONNX Runtime through the service's own <see cref="GenreModel"/>,
+/// must give TorchSharp's eval-mode probabilities within 1e-4, on random input and on real posters.
+/// </summary>
+public sealed class OnnxParityTests : IDisposable
+{
+    private const float Tolerance = 1e-4f;
+    private readonly string dir = Directory.CreateTempSubdirectory("postergenre-parity-").FullName;
+
+    public static TheoryData<string, int, int> Architectures => new()
+    {
+        { "poster-genre", 128, 192 },
+        { "seed-baseline", 350, 350 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void OnnxRuntimeMatchesTorchSharpOnRandomInput(string architecture, int width, int height)
+    {
+        var (net, model) = TrainedBriefly(architecture, width, height);
+        random.manual_seed(11);
+        var input = randn(4, 3, height, width);
+
+        AssertParity(net, model, input);
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void OnnxRuntimeMatchesTorchSharpOnRealPosters(string architecture, int width, int height)
+    {
+        var (net, model) = TrainedBriefly(architecture, width, height);
+        var posters = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "posters"), "*.jpg");
+        var tensors = posters.Select(p => model.Preprocessor.ToTensor(File.ReadAllBytes(p))).ToArray();
+        var input = tensor(tensors.SelectMany(t => t).ToArray(), [tensors.Length, 3, height, width]);
+
+        AssertParity(net, model, input);
+    }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static void AssertParity(nn.Module<Tensor, Tensor> net, GenreModel model, Tensor input)
+    {
+        using var noGrad = no_grad();
+        var expected = sigmoid(((IGenreNet)net).Logits(input)).data<float>().ToArray();
+        var n = (int)input.shape[0];
+        var rows = Enumerable.Range(0, n).Select(i => input[i].contiguous().data<float>().ToArray()).ToArray();
+
+        var actual = model.Predict(rows).SelectMany(r => r).ToArray();
+
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst <= Tolerance, $"max |TorchSharp - ONNX Runtime| = {worst:E2}");
+        Assert.True(expected.Distinct().Count() > n, "the network's outputs should differ between genres and posters");
+    }
+
+    /// <summary>A fresh network after a few optimiser steps, so BatchNorm statistics and weights are not at their initial values.</summary>
+    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture, int width, int height)
+    {
+        random.manual_seed(3);
+        var net = Training.TrainingProfile.For(architecture).CreateNet(25);
+        var optimizer = optim.Adam(net.parameters(), 1e-2);
+        net.train();
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = (randn(4, 3, height, width) * 0.7) + 0.2;
+            var y = (rand(4, 25) < 0.2).to(ScalarType.Float32);
+            var loss = nn.functional.binary_cross_entropy_with_logits(((IGenreNet)net).Logits(x), y);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+
+        net.eval();
+        var path = Path.Combine(dir, architecture + ".onnx");
+        OnnxExporter.Export((IGenreNet)net, path, height, width, 25, new Dictionary<string, string>());
+        new ModelManifest
+        {
+            Name = architecture,
+            Version = "test",
+            Architecture = architecture,
+            Genres = [.. Enumerable.Range(0, 25).Select(g => $"g{g}")],
+            Thresholds = [.. Enumerable.Repeat(0.5f, 25)],
+            Preprocessing = new PreprocessingSpec { Width = width, Height = height, Mean = [0.45f, 0.4f, 0.38f], Std = [0.3f, 0.29f, 0.3f] },
+        }.Save(Path.ChangeExtension(path, ".json"));
+        return (net, GenreModel.Load(path));
+    }
+}
