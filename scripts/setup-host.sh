@@ -7,6 +7,9 @@
 # moves to trixie unless asked (libstdc++6 pulls libc6 2.41 with it). Ubuntu 24.04 and Debian 13
 # already have it and are left alone.
 #
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here):
+# it is installed when /usr/bin/chromium is missing.
+#
 # Idempotent: a second run does nothing. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -55,4 +58,12 @@ PIN
     echo "setup: install a libstdc++6 from GCC 13 or newer (Ubuntu 24.04 and Debian 13 have one)." >&2
     exit 1
   fi
+fi
+
+if [ -x /usr/bin/chromium ]; then
+  echo "setup: chromium present (browser tests)."
+else
+  echo "setup: installing Debian's chromium for the browser tests."
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi

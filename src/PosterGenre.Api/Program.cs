@@ -6,6 +6,12 @@ using PosterGenre.Api.Predictions;
 using PosterGenre.Api.Serving;
 using Prometheus;
 
+if (args is [HealthProbe.Argument, ..])
+{
+    // The container's HEALTHCHECK: the runtime image has no curl, so the service probes itself.
+    return await HealthProbe.RunAsync(args.Length > 1 ? args[1] : HealthProbe.DefaultUrl);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPosterGenreLogging();
@@ -47,12 +53,15 @@ try
 {
     app.Run();
 }
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException)
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException && !app.Environment.IsEnvironment("Testing"))
 {
     // A broken configuration or model: say what is wrong in one line, without a stack trace.
+    // (Under the integration tests' host, environment "Testing", the exception reaches the test instead.)
     Console.Error.WriteLine($"PosterGenre cannot start: {e.Message}");
-    Environment.ExitCode = 1;
+    return 1;
 }
+
+return 0;
 
 /// <summary>The web host; public so that integration tests can start it with WebApplicationFactory.</summary>
 public partial class Program;

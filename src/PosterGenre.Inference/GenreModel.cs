@@ -6,9 +6,10 @@ namespace PosterGenre.Inference;
 
 /// <summary>
 /// One trained model: its manifest, its preprocessing and long-lived ONNX Runtime sessions.
-/// Thread-safe: <see cref="Predict"/> may be called concurrently. Sessions are taken from a small
-/// pool and at most <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> runs are in flight,
-/// so native buffers stay bounded under any load.
+/// Thread-safe: <see cref="Predict"/> may be called concurrently. With one session (the default)
+/// concurrent runs share it; with more, each run takes a free session from the pool. At most
+/// <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> runs are in flight either way, so
+/// native buffers stay bounded under any load.
 /// </summary>
 public sealed class GenreModel : IDisposable
 {
@@ -164,23 +165,41 @@ public sealed class GenreModel : IDisposable
 
     private float[] Run(float[] input, int rows)
     {
-        var spec = Manifest.Preprocessing;
         inflight.Wait();
-        sessionSlots.Wait();
-        idle.TryDequeue(out var session);
         try
         {
-            using var tensor = OrtValue.CreateTensorValueFromMemory(input, [rows, 3, spec.Height, spec.Width]);
-            using var runOptions = new RunOptions();
-            using var outputs = session!.Run(runOptions, [inputName], [tensor], [outputName]);
-            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
+            // several gives each run a session of its own.
+            if (sessions.Length == 1)
+            {
+                return RunOn(sessions[0], input, rows);
+            }
+
+            sessionSlots.Wait();
+            idle.TryDequeue(out var session);
+            try
+            {
+                return RunOn(session!, input, rows);
+            }
+            finally
+            {
+                idle.Enqueue(session!);
+                sessionSlots.Release();
+            }
         }
         finally
         {
-            idle.Enqueue(session!);
-            sessionSlots.Release();
             inflight.Release();
         }
+    }
+
+    private float[] RunOn(InferenceSession session, float[] input, int rows)
+    {
+        var spec = Manifest.Preprocessing;
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [rows, 3, spec.Height, spec.Width]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [inputName], [tensor], [outputName]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     private void ValidateShapes(NodeMetadata input, NodeMetadata output)

@@ -9,7 +9,7 @@ public sealed record OnnxSessionSettings
     /// <summary>Graph optimisation level: disabled, basic, extended or all.</summary>
     public string GraphOptimization { get; init; } = "all";
 
-    /// <summary>Sessions per model. Requests take a free one; when all are busy they wait.</summary>
+    /// <summary>Sessions per model: 1 shares one session between concurrent requests; more makes a pool where each run takes a free session.</summary>
     public int Sessions { get; init; } = 1;
 
     /// <summary>Inferences running at once per model; bounds the native output buffers alive at a time.</summary>

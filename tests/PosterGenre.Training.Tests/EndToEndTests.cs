@@ -50,7 +50,7 @@ public sealed class EndToEndTests : IDisposable
         var evaluation = Path.Combine(output, "evaluation");
         var log = new StringWriter();
 
-        var exit = EvaluateRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2);
+        var exit = EvaluateRun.Execute([Path.Combine(output, "tiny.onnx")], data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2);
 
         Assert.Equal(0, exit);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));

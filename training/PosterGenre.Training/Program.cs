@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PosterGenre.Imaging;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
 using PosterGenre.Training.Export;
@@ -15,6 +16,7 @@ internal static class Program
             TrainCommand(args),
             EvaluateCommand(),
             ExportCommand(),
+            InspectCommand(),
         };
 
         return root.Parse(args).Invoke();
@@ -35,9 +37,12 @@ internal static class Program
         var maxBatches = new Option<int>("--max-batches") { Description = "Stop each epoch after N batches (smoke tests)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Batch size (default: the architecture's recipe)." };
         var threads = new Option<int>("--threads") { Description = "TorchSharp CPU threads (default: all cores)." };
+        var width = new Option<int?>("--width") { Description = "Input width in pixels (default: the architecture's)." };
+        var height = new Option<int?>("--height") { Description = "Input height in pixels (default: the architecture's; seed-baseline needs width = height)." };
+        var resize = new Option<ResizeMode?>("--resize") { Description = "Stretch (default), CenterCrop or Pad." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize,
         };
         command.SetAction(result => Run(() =>
         {
@@ -46,6 +51,9 @@ internal static class Program
             {
                 Epochs = result.GetValue(epochs) ?? profile.Epochs,
                 BatchSize = result.GetValue(batchSize) ?? profile.BatchSize,
+                Width = result.GetValue(width) ?? profile.Width,
+                Height = result.GetValue(height) ?? profile.Height,
+                Resize = result.GetValue(resize) ?? profile.Resize,
             };
             var options = new TrainOptions
             {
@@ -68,13 +76,13 @@ internal static class Program
 
     private static Command EvaluateCommand()
     {
-        var model = new Option<string>("--model") { Description = "ONNX model; its manifest is the same path with .json.", Required = true };
+        var model = new Option<string[]>("--model") { Description = "ONNX model(s); each manifest is the same path with .json. Repeat to compare models.", Required = true, AllowMultipleArgumentsPerToken = true };
         var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
         var split = new Option<string?>("--split") { Description = "split.csv from training; with it, --subset picks posters and the prior baseline is added." };
         var subset = new Option<string>("--subset") { Description = "test, validation, train or all (needs --split unless all).", DefaultValueFactory = _ => "test" };
         subset.AcceptOnlyFromAmong("test", "validation", "train", "all");
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json and metrics.md." };
-        var command = new Command("evaluate", "Score an ONNX model on a dataset folder and print the metrics.") { model, data, split, subset, output };
+        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output };
         command.SetAction(result => Run(() => EvaluateRun.Execute(
             result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out)));
         return command;
@@ -90,6 +98,14 @@ internal static class Program
         var command = new Command("export", "Convert a TorchSharp checkpoint to ONNX (train already does this).") { checkpoint, arch, genres, output };
         command.SetAction(result => Run(() => ExportRun.Execute(
             result.GetValue(checkpoint)!, result.GetValue(arch)!, result.GetValue(genres), result.GetValue(output)!, Console.Out)));
+        return command;
+    }
+
+    private static Command InspectCommand()
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var command = new Command("inspect", "Summarise a dataset folder: skipped rows, genre frequencies, image sizes and aspect ratios.") { data };
+        command.SetAction(result => Run(() => InspectRun.Execute(result.GetValue(data)!, Console.Out)));
         return command;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -37,5 +38,30 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
                 },
             },
         };
+
+        if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var json) == true)
+        {
+            json.Example = JsonNode.Parse(Example);
+        }
     }
+
+    // An illustrative answer (values made up, probabilities shortened to four genres) showing the shape.
+    private const string Example = """
+        {
+          "model": { "name": "poster-genre", "version": "1.0.0" },
+          "results": [
+            {
+              "fileName": "tt0086425.jpg",
+              "probabilities": { "Action": 0.07, "Comedy": 0.61, "Drama": 0.58, "Romance": 0.22, "...": 0.0 },
+              "top3": [
+                { "genre": "Comedy", "probability": 0.61 },
+                { "genre": "Drama", "probability": 0.58 },
+                { "genre": "Romance", "probability": 0.22 }
+              ],
+              "predicted": [ "Comedy", "Drama" ],
+              "elapsedMs": 11.4
+            }
+          ]
+        }
+        """;
 }

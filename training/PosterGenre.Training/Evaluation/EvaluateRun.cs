@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Reporting;
@@ -6,79 +8,93 @@ using PosterGenre.Training.Reporting;
 namespace PosterGenre.Training.Evaluation;
 
 /// <summary>
-/// The <c>evaluate</c> command: scores a shipped ONNX model (through the service's own inference
-/// code) on a dataset folder, all of it or one subset of a split file, beside the prior baseline.
+/// The <c>evaluate</c> command: scores shipped ONNX models (through the service's own inference
+/// code) on a dataset folder, all of it or one subset of a split file, beside the prior baseline,
+/// and prints one comparison table with their inference cost.
 /// </summary>
 public static class EvaluateRun
 {
-    public static int Execute(string modelPath, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
+    public static int Execute(
+        IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
     {
-        using var model = GenreModel.Load(modelPath);
-        var manifest = model.Manifest;
         var dataset = PosterDataset.Load(dataDir);
-        if (!dataset.Genres.SequenceEqual(manifest.Genres))
-        {
-            throw new DatasetException($"The dataset's genre columns ({string.Join(",", dataset.Genres)}) differ from the model's ({string.Join(",", manifest.Genres)}).");
-        }
-
         var split = splitFile is null ? null : DatasetSplit.Load(splitFile);
         IReadOnlyList<PosterRecord> selected = dataset.Posters;
         if (split is not null && subset != "all")
         {
-            var wanted = Enum.Parse<SplitName>(subset, ignoreCase: true);
-            selected = split.Select(dataset.Posters, wanted);
+            selected = split.Select(dataset.Posters, Enum.Parse<SplitName>(subset, ignoreCase: true));
         }
 
-        var cache = PixelCache.Build(selected, model.Preprocessor, dataset.Skipped);
-        var indices = Enumerable.Range(0, cache.Count).ToArray();
-        var clock = Stopwatch.StartNew();
-        var probabilities = OnnxScoring.Predict(model, cache, indices);
-        var batchMs = clock.Elapsed.TotalMilliseconds / Math.Max(1, cache.Count);
-        var labels = cache.Posters.Select(p => p.Labels).ToArray();
-        var results = new List<EvaluationResult>
+        var scope = split is null ? "all" : subset;
+        var results = new List<EvaluationResult>();
+        var costs = new List<ModelCost>();
+        string[]? genres = null;
+        bool[][]? labels = null;
+        foreach (var modelPath in modelPaths)
         {
-            Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro),
-        };
+            using var model = GenreModel.Load(modelPath);
+            var manifest = model.Manifest;
+            if (!dataset.Genres.SequenceEqual(manifest.Genres))
+            {
+                throw new DatasetException($"The dataset's genre columns ({string.Join(",", dataset.Genres)}) differ from those of '{modelPath}' ({string.Join(",", manifest.Genres)}).");
+            }
 
-        if (split is not null)
+            var cache = PixelCache.Build(selected, model.Preprocessor, []);
+            var indices = Enumerable.Range(0, cache.Count).ToArray();
+            var clock = Stopwatch.StartNew();
+            var probabilities = OnnxScoring.Predict(model, cache, indices);
+            var batchMs = clock.Elapsed.TotalMilliseconds / Math.Max(1, cache.Count);
+            labels = cache.Posters.Select(p => p.Labels).ToArray();
+            genres = manifest.Genres;
+            var result = Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
+            results.Add(result);
+            costs.Add(new ModelCost(manifest.Name, manifest.MacsPerPoster ?? 0, manifest.TestTimeAugmentation == "hflip" ? 2 : 1, SinglePosterLatency(model, cache), batchMs));
+            File.WriteAllText(Path.Combine(outDir ?? Path.GetTempPath(), $"{manifest.Name}-{scope}.md"), ReportWriter.Table([result], $"{manifest.Name} on {scope} posters"));
+        }
+
+        if (split is not null && genres is not null)
         {
             var train = split.Select(dataset.Posters, SplitName.Train);
             var validation = split.Select(dataset.Posters, SplitName.Validation);
-            var priorThresholds = Thresholds.TuneForF1(
-                OnnxScoring.Prior(train, manifest.Genres.Length, validation.Count), [.. validation.Select(p => p.Labels)], manifest.Genres.Length);
-            results.Add(Evaluator.Evaluate("prior", manifest.Genres, OnnxScoring.Prior(train, manifest.Genres.Length, cache.Count), labels, priorThresholds, minPositivesForMacro: minPositivesForMacro));
+            var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(train, genres.Length, validation.Count), [.. validation.Select(p => p.Labels)], genres.Length);
+            results.Add(Evaluator.Evaluate("prior", genres, OnnxScoring.Prior(train, genres.Length, labels!.Length), labels, priorThresholds, minPositivesForMacro: minPositivesForMacro));
         }
 
-        var latency = SinglePosterLatency(model, cache);
-        var title = $"{manifest.Name} {manifest.Version} on {(split is null ? "all" : subset)} posters of {dataDir} ({cache.Count} posters)";
+        var title = $"{scope} posters of {dataDir} ({labels?.Length ?? 0} posters)";
         var table = ReportWriter.Table(results, title);
-        var cost = $"Inference cost: {manifest.MacsPerPoster / 1e6:F0} M MACs per poster{(manifest.TestTimeAugmentation == "hflip" ? " (x2 with flip TTA)" : "")}; "
-            + $"median {latency:F1} ms per poster at batch 1 and {batchMs:F1} ms per poster at batch 32 (preprocessed input, TTA included, {Environment.ProcessorCount} cores).";
+        var comparison = Comparison(results, costs);
         log.WriteLine(table);
-        log.WriteLine(cost);
-        if (dataset.Skipped.Count > 0)
-        {
-            log.WriteLine($"{dataset.Skipped.Count} rows skipped (see the train command's skipped.csv for reasons).");
-        }
-
+        log.WriteLine(comparison);
         if (outDir is not null)
         {
             Directory.CreateDirectory(outDir);
-            File.WriteAllText(Path.Combine(outDir, ReportWriter.MetricsTable), table + "\n" + cost + "\n");
-            ReportWriter.WriteMetrics(outDir, new
-            {
-                model = modelPath,
-                data = dataDir,
-                subset = split is null ? "all" : subset,
-                models = results,
-                macsPerPoster = manifest.MacsPerPoster,
-                latencyMsBatch1 = latency,
-                latencyMsBatch32 = batchMs,
-                cores = Environment.ProcessorCount,
-            });
+            File.WriteAllText(Path.Combine(outDir, ReportWriter.MetricsTable), table + "\n" + comparison);
+            ReportWriter.WriteMetrics(outDir, new { data = dataDir, subset = scope, models = results, costs, cores = Environment.ProcessorCount });
         }
 
         return 0;
+    }
+
+    /// <summary>The README's results table: quality and inference cost side by side.</summary>
+    public static string Comparison(IReadOnlyList<EvaluationResult> results, IReadOnlyList<ModelCost> costs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| model | macro ROC-AUC | macro AP | micro-F1 | P@3 | R@3 | MACs per poster | ms per poster (batch 1) | ms per poster (batch 32) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var cost = costs.FirstOrDefault(c => c.Model == r.Model);
+            var s = r.Summary;
+            var quality = string.Create(CultureInfo.InvariantCulture, $"| {r.Model} | {s["macroRocAuc"]:F3} | {s["macroAp"]:F3} | {s["microF1"]:F3} | {s["precisionAt3"]:F3} | {s["recallAt3"]:F3} | ");
+            var price = cost is null
+                ? "- | - | - |"
+                : string.Create(CultureInfo.InvariantCulture, $"{cost.Macs / 1e6:F0} M{(cost.Passes > 1 ? $" x{cost.Passes} (flip TTA)" : "")} | {cost.MsBatch1:F1} | {cost.MsBatch32:F1} |");
+            sb.AppendLine(quality + price);
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latency: ONNX Runtime through the service's inference code on preprocessed input, median of 40 single-poster runs and mean over the batch-32 pass, {Environment.ProcessorCount} cores."));
+        return sb.ToString();
     }
 
     private static double SinglePosterLatency(GenreModel model, PixelCache cache)

@@ -6,20 +6,23 @@ using static TorchSharp.torch.nn;
 namespace PosterGenre.Training.Models;
 
 /// <summary>
-/// The default model: a small residual CNN for 2:3 posters. A stride-2 stem and four stride-2
-/// residual stages (32-48-96-192-256 channels) give shape features, pooled globally by mean and
-/// max; a style branch adds the channel-correlation (Gram) matrix of mid-level features, the
-/// texture and colour statistics that set a horror poster apart from a comedy one whatever is
-/// drawn on it (Gatys et al., "A Neural Algorithm of Artistic Style", 2015). Both feed one
-/// BatchNorm + dropout + linear head.
+/// The default model: a VGG-style trunk for 2:3 posters with a style branch. Five blocks of
+/// Conv3x3 -> BatchNorm -> ReLU -> MaxPool 2 (16-48-96-192-192 channels) keep full resolution in
+/// the first layer, where colour and fine texture live; the last block is pooled globally by mean
+/// and max. The style branch adds the channel-correlation (Gram) matrix of the third block's
+/// features, the texture and colour statistics that set a horror poster apart from a comedy
+/// whatever is drawn on it (Gatys et al., "A Neural Algorithm of Artistic Style", 2015). Both feed
+/// one BatchNorm + dropout + linear head. Channel widths are set so that one poster costs under
+/// half the seed CNN's multiply-accumulates.
 /// </summary>
 public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
 {
     private const int StyleChannels = 32;
+    private const int StyleBlock = 2;
+    private static readonly long[] Channels = [16, 48, 96, 192, 192];
 
-    private readonly Conv2d stem;
-    private readonly BatchNorm2d stemNorm;
-    private readonly ModuleList<ResidualBlock> stages = new();
+    private readonly ModuleList<Conv2d> convs = new();
+    private readonly ModuleList<BatchNorm2d> norms = new();
     private readonly Conv2d styleReduce;
     private readonly BatchNorm2d styleNorm;
     private readonly BatchNorm1d headNorm;
@@ -33,54 +36,55 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
         this.height = height;
         this.width = width;
         this.dropout = dropout;
-        long[] channels = [32, 48, 96, 192, 256];
-        stem = Conv2d(3, channels[0], 3, stride: 2, padding: 1, bias: false);
-        stemNorm = BatchNorm2d(channels[0]);
-        for (var i = 1; i < channels.Length; i++)
+        long previous = 3;
+        foreach (var c in Channels)
         {
-            stages.Add(new ResidualBlock(channels[i - 1], channels[i], 2));
+            convs.Add(Conv2d(previous, c, 3, padding: 1, bias: false));
+            norms.Add(BatchNorm2d(c));
+            previous = c;
         }
 
-        styleReduce = Conv2d(channels[2], StyleChannels, 1, bias: false);
+        styleReduce = Conv2d(Channels[StyleBlock], StyleChannels, 1, bias: false);
         styleNorm = BatchNorm2d(StyleChannels);
-        var features = (2 * channels[^1]) + (StyleChannels * StyleChannels);
+        var features = (2 * Channels[^1]) + (StyleChannels * StyleChannels);
         headNorm = BatchNorm1d(features);
         head = Linear(features, genres);
         RegisterComponents();
     }
 
-    /// <summary>Positions in the style branch's feature map (after the stem and two stages: 1/8 per side).</summary>
-    private long StylePositions => (long)Math.Ceiling(height / 8.0) * (long)Math.Ceiling(width / 8.0);
+    /// <summary>Positions in the style branch's feature map: after three 2x2 poolings.</summary>
+    private long StylePositions => (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1));
 
     public long Macs
     {
         get
         {
-            long h = (height + 1) / 2, w = (width + 1) / 2;
-            var macs = h * w * 3 * 32 * 9;
-            for (var i = 0; i < stages.Count; i++)
+            long h = height, w = width, previous = 3, macs = 0;
+            foreach (var c in Channels)
             {
-                h = (h + 1) / 2;
-                w = (w + 1) / 2;
-                macs += stages[i].Macs(h * w);
+                macs += h * w * previous * c * 9;
+                h /= 2;
+                w /= 2;
+                previous = c;
             }
 
             var positions = StylePositions;
-            macs += (positions * 96 * StyleChannels) + (positions * StyleChannels * StyleChannels);
+            macs += (positions * Channels[StyleBlock] * StyleChannels) + (positions * StyleChannels * StyleChannels);
             return macs + (head.weight!.shape[0] * head.weight!.shape[1]);
         }
     }
 
     public override Tensor forward(Tensor input)
     {
-        var x = functional.relu(stemNorm.call(stem.call(input)));
+        var x = input;
         Tensor? style = null;
-        for (var i = 0; i < stages.Count; i++)
+        for (var i = 0; i < Channels.Length; i++)
         {
-            x = stages[i].call(x);
-            if (i == 1)
+            x = functional.max_pool2d(functional.relu(norms[i].call(convs[i].call(x))), 2);
+            if (i == StyleBlock)
             {
-                style = Gram(functional.relu(styleNorm.call(styleReduce.call(x))));
+                var f = functional.relu(styleNorm.call(styleReduce.call(x))).flatten(2);
+                style = f.matmul(f.transpose(1, 2)).div(StylePositions).flatten(1);
             }
         }
 
@@ -92,12 +96,12 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
 
     public string Export(OnnxGraph graph, string input)
     {
-        var x = graph.Relu(graph.Conv(input, stem, stemNorm, 2, 1, 3));
+        var x = input;
         string? style = null;
-        for (var i = 0; i < stages.Count; i++)
+        for (var i = 0; i < Channels.Length; i++)
         {
-            x = stages[i].Export(graph, x);
-            if (i == 1)
+            x = graph.MaxPool(graph.Relu(graph.Conv(x, convs[i], norms[i], 1, 1, 3)), 2, 2);
+            if (i == StyleBlock)
             {
                 var f = graph.Relu(graph.Conv(x, styleReduce, styleNorm, 1, 0, 1));
                 f = graph.Reshape(f, 0, StyleChannels, -1);
@@ -108,11 +112,5 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
 
         var pooled = graph.Concat(graph.Flatten(graph.GlobalAveragePool(x)), graph.Flatten(graph.GlobalMaxPool(x)), style!);
         return graph.Gemm(pooled, head, headNorm);
-    }
-
-    private Tensor Gram(Tensor features)
-    {
-        var f = features.flatten(2);
-        return f.matmul(f.transpose(1, 2)).div(StylePositions).flatten(1);
     }
 }

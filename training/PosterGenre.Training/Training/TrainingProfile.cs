@@ -41,11 +41,26 @@ public sealed record TrainingProfile
 
     public string TestTimeAugmentation { get; init; } = "none";
 
-    public static readonly string[] Names = ["poster-genre", "seed-baseline"];
+    public static readonly string[] Names = ["poster-genre", "seed-baseline", "resnet-gram"];
 
     public static TrainingProfile For(string architecture) => architecture switch
     {
         "poster-genre" => new TrainingProfile
+        {
+            Architecture = architecture,
+            Width = 128,
+            Height = 192,
+            Epochs = 18,
+            BatchSize = 64,
+            Optimizer = "adamw",
+            LearningRate = 2e-3,
+            WeightDecay = 1e-2,
+            Augment = true,
+            PositiveWeights = true,
+            Patience = 8,
+            TestTimeAugmentation = "hflip",
+        },
+        "resnet-gram" => new TrainingProfile
         {
             Architecture = architecture,
             Width = 128,
@@ -78,6 +93,7 @@ public sealed record TrainingProfile
     {
         "poster-genre" => new PosterGenreNet(genres, Height, Width),
         "seed-baseline" => new SeedBaselineNet(genres, Width),
+        "resnet-gram" => new ResNetGramNet(genres, Height, Width),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),
     };
 }

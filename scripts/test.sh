@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: prepares a fresh machine (libstdc++ for TorchSharp, Chromium for the browser
+# tests, a Docker engine for the container test), then runs every test: unit, training end to end,
+# ONNX parity, API integration, browser, and the container test. Ends with "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-offline} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+bash scripts/setup-host.sh || exit 1
+log=$(mktemp)
+dotnet test PosterGenre.sln -c Release 2>&1 | tee "$log"
+dotnet_status=${PIPESTATUS[0]}
+
+container_status=0
+if [ "${POSTERGENRE_SKIP_CONTAINER:-0}" = 1 ]; then
+  echo "container: skipped (POSTERGENRE_SKIP_CONTAINER=1)"
+else
+  bash docker/container-test.sh 2>&1 | tee -a "$log"
+  container_status=${PIPESTATUS[0]}
+fi
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+read -r cpassed cfailed < <(sed -nE 's/^container: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -1)
+passed=$(( ${passed:-0} + ${cpassed:-0} ))
+failed=$(( ${failed:-0} + ${cfailed:-0} ))
+if [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+[ "$dotnet_status" -eq 0 ] && [ "$container_status" -eq 0 ]

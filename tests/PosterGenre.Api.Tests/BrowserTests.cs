@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace PosterGenre.Api.Tests;
+
+/// <summary>The upload page and Swagger UI, used as a person would, in a real browser.</summary>
+public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private const string PosterId = "tt0085549";
+
+    [Fact]
+    public async Task UploadPageShowsTheTop3AndThePredictedSetOfAPoster()
+    {
+        var expected = await ExpectedAsync(PosterId);
+        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        await page.GotoAsync(browser.BaseUrl + "/");
+        await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(2);
+
+        await page.SetInputFilesAsync("#files", Fixtures.PosterPath(PosterId));
+        var card = page.Locator(".card").First;
+        await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
+
+        Assert.Equal(expected.Top3!.Select(t => t.Genre), await card.Locator(".top3 .label").AllTextContentsAsync());
+        Assert.Equal(expected.Predicted, await card.Locator(".predicted .chip").AllTextContentsAsync());
+        Assert.Equal(25, await card.Locator(".all li").CountAsync());
+        await card.Locator("details summary").ClickAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task UploadPageExplainsAFileThatIsNotAnImage()
+    {
+        var page = await browser.Browser.NewPageAsync();
+        await page.GotoAsync(browser.BaseUrl + "/");
+
+        await page.SetInputFilesAsync("#files", Path.Combine(Fixtures.Dir, "images", "not-an-image.txt"));
+
+        await Assertions.Expect(page.Locator(".card.error .error-text")).ToContainTextAsync("not an image in a supported format");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("not an image");
+    }
+
+    [Fact]
+    public async Task UploadPageIsUsableOnAPhoneSizedScreen()
+    {
+        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true });
+        await page.GotoAsync(browser.BaseUrl + "/");
+
+        await page.SetInputFilesAsync("#files", Fixtures.PosterPath("tt0085154"));
+
+        var card = page.Locator(".card").First;
+        await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
+        var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(width <= 390, $"the page scrolls sideways on a phone ({width}px wide)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page-phone.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task SwaggerTryItOutUploadsAPosterAndShowsTheAnswer()
+    {
+        var expected = await ExpectedAsync(PosterId);
+        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 1400 } });
+        await page.GotoAsync(browser.BaseUrl + "/swagger/index.html");
+
+        var operation = page.Locator("#operations-Predictions-PredictGenres");
+        await operation.Locator(".opblock-summary").ClickAsync();
+        await operation.GetByRole(AriaRole.Button, new() { Name = "Try it out" }).ClickAsync();
+        var addItem = operation.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("Add .*item") });
+        if (await operation.Locator("input[type=file]").CountAsync() == 0)
+        {
+            await addItem.First.ClickAsync();
+        }
+
+        await operation.Locator("input[type=file]").First.SetInputFilesAsync(Fixtures.PosterPath(PosterId));
+        await operation.GetByRole(AriaRole.Button, new() { Name = "Execute" }).ClickAsync();
+
+        var body = operation.Locator(".live-responses-table .response-col_description pre").First;
+        await Assertions.Expect(body).ToContainTextAsync("\"top3\"", new() { Timeout = 20_000 });
+        var text = await body.TextContentAsync();
+        foreach (var genre in expected.Predicted!)
+        {
+            Assert.Contains($"\"{genre}\"", text);
+        }
+
+        await Assertions.Expect(operation.Locator(".live-responses-table .response .response-col_status").First).ToHaveTextAsync("200");
+        await body.ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "swagger-try-it-out.png") });
+    }
+
+    private async Task<PosterResultDto> ExpectedAsync(string id)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        var response = await client.PostAsync("/api/v1/predictions", Fixtures.Posters(id));
+        return (await response.Content.ReadFromJsonAsync<PredictionResponseDto>())!.Results[0];
+    }
+}

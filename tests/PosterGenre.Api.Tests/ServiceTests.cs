@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PosterGenre.Api.Serving;
+
+namespace PosterGenre.Api.Tests;
+
+public sealed class ServiceTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task ModelListHasBothModelsAndMarksTheDefault()
+    {
+        var models = await factory.CreateClient().GetFromJsonAsync<List<ModelSummaryDto>>("/api/v1/models");
+
+        Assert.Equal(["poster-genre", "seed-baseline"], models?.Select(m => m.Name));
+        Assert.NotNull(models);
+        Assert.True(models[0].IsDefault);
+        Assert.False(models[1].IsDefault);
+        Assert.All(models, m => Assert.Equal(25, m.Genres.Count));
+        Assert.Equal((350, 350), (models[1].Input.Width, models[1].Input.Height));
+        Assert.All(models, m => Assert.InRange(m.TestMetrics!["macroRocAuc"], 0.5, 1));
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task HealthEndpointsAnswerHealthyJson(string path)
+    {
+        var response = await factory.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ReadinessNamesTheLoadedModels()
+    {
+        using var body = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/health/ready"));
+
+        var data = body.RootElement.GetProperty("checks").GetProperty("models").GetProperty("data");
+        Assert.True(data.TryGetProperty("poster-genre", out _));
+        Assert.True(data.TryGetProperty("seed-baseline", out _));
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesTheMultipartUpload()
+    {
+        using var doc = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json"));
+
+        var post = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/predictions").GetProperty("post");
+        Assert.Equal("PredictGenres", post.GetProperty("operationId").GetString());
+        var posters = post.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data")
+            .GetProperty("schema").GetProperty("properties").GetProperty("posters");
+        Assert.Equal("binary", posters.GetProperty("items").GetProperty("format").GetString());
+        var responses = post.GetProperty("responses");
+        foreach (var status in new[] { "200", "400", "413", "415", "422" })
+        {
+            Assert.True(responses.TryGetProperty(status, out _), $"response {status} is not documented");
+        }
+    }
+
+    [Fact]
+    public async Task MetricsEndpointCountsPredictionsAndRejections()
+    {
+        var client = factory.CreateClient();
+        await client.PostAsync("/api/v1/predictions", Fixtures.Posters("tt0086425"));
+        await client.PostAsync("/api/v1/predictions", Fixtures.Form(("posters", "a.txt", Fixtures.Image("not-an-image.txt"))));
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("postergenre_inference_seconds_count{model=\"poster-genre\"}", metrics);
+        Assert.Contains("postergenre_rejected_uploads_total{reason=\"unsupported-format\"}", metrics);
+        Assert.Contains("postergenre_images_per_request_bucket", metrics);
+        Assert.Contains("http_request_duration_seconds", metrics);
+    }
+
+    [Fact]
+    public async Task UploadPageIsServedAtTheRoot()
+    {
+        var html = await factory.CreateClient().GetStringAsync("/");
+
+        Assert.Contains("<title>PosterGenre", html);
+        Assert.Contains("app.js", html);
+    }
+
+    [Fact]
+    public void MissingModelFileStopsTheStartNamingTheFile()
+    {
+        using var broken = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Models:poster-genre:Path"] = "/nowhere/missing.onnx" });
+
+        var e = Assert.ThrowsAny<Exception>(() => broken.CreateClient());
+
+        Assert.Contains("/nowhere/missing.onnx", e.Message);
+    }
+
+    [Fact]
+    public void CorruptModelFileStopsTheStartNamingTheFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("postergenre-corrupt-").FullName;
+        try
+        {
+            var onnx = Path.Combine(dir, "broken.onnx");
+            File.WriteAllText(onnx, "not a model");
+            var shipped = factory.Services.GetRequiredService<ModelRegistry>().Default.Model.ModelPath;
+            File.Copy(Path.ChangeExtension(shipped, ".json"), Path.Combine(dir, "broken.json"));
+            using var broken = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Models:poster-genre:Path"] = onnx });
+
+            var e = Assert.ThrowsAny<Exception>(() => broken.CreateClient());
+
+            Assert.Contains(onnx, e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
