@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes local stand-ins for mcr.microsoft.com/dotnet/sdk:10.0 and aspnet:10.0 where no container
-# registry is reachable: a Debian 12 root from debootstrap plus this machine's .NET install.
+# registry is reachable: a Debian 12 root from debootstrap (with ICU, CA certificates and tzdata, as
+# the official images have) plus this machine's .NET install.
 # They carry the same tags, user (app, uid 1654) and environment the Dockerfile relies on, so the
 # Dockerfile itself stays the one a user with registry access builds. Skips tags already present.
 set -euo pipefail
@@ -19,7 +20,7 @@ fi
 
 rm -rf "$work" && mkdir -p "$work"
 echo "base images: debootstrap Debian 12 (minbase) from $mirror"
-debootstrap --variant=minbase --include=ca-certificates bookworm "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 \
+debootstrap --variant=minbase --include=ca-certificates,libicu72,tzdata bookworm "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 chroot "$work/root" sh -c 'groupadd -g 1654 app && useradd -u 1654 -g app -d /home/app -m -s /usr/sbin/nologin app'
 rm -rf "$work/root/var/cache/apt/archives/"*.deb "$work/root/var/lib/apt/lists/"*
