@@ -49,7 +49,11 @@ public static class EvaluateRun
             var result = Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
             results.Add(result);
             costs.Add(new ModelCost(manifest.Name, manifest.MacsPerPoster ?? 0, manifest.TestTimeAugmentation == "hflip" ? 2 : 1, SinglePosterLatency(model, cache), batchMs));
-            File.WriteAllText(Path.Combine(outDir ?? Path.GetTempPath(), $"{manifest.Name}-{scope}.md"), ReportWriter.Table([result], $"{manifest.Name} on {scope} posters"));
+            if (outDir is not null)
+            {
+                Directory.CreateDirectory(outDir);
+                File.WriteAllText(Path.Combine(outDir, $"{manifest.Name}-{scope}.md"), ReportWriter.Table([result], $"{manifest.Name} on {scope} posters"));
+            }
         }
 
         if (split is not null && genres is not null)
