@@ -20,6 +20,7 @@ public sealed class OnnxParityTests : IDisposable
     {
         { "poster-genre", 128, 192 },
         { "seed-baseline", 350, 350 },
+        { "resnet-gram", 128, 192 },
     };
 
     [Theory]

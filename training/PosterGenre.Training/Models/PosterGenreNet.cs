@@ -11,7 +11,7 @@ namespace PosterGenre.Training.Models;
 /// the first layer, where colour and fine texture live; the last block is pooled globally by mean
 /// and max. The style branch adds the channel-correlation (Gram) matrix of the third block's
 /// features, the texture and colour statistics that set a horror poster apart from a comedy
-/// whatever is drawn on it (Gatys et al., "A Neural Algorithm of Artistic Style", 2015). Both feed
+/// whatever is drawn on it (<see cref="GramStyleBranch"/>). Both feed
 /// one BatchNorm + dropout + linear head. Channel widths are set so that one poster costs under
 /// half the seed CNN's multiply-accumulates.
 /// </summary>
@@ -23,8 +23,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
 
     private readonly ModuleList<Conv2d> convs = new();
     private readonly ModuleList<BatchNorm2d> norms = new();
-    private readonly Conv2d styleReduce;
-    private readonly BatchNorm2d styleNorm;
+    private readonly GramStyleBranch style;
     private readonly BatchNorm1d headNorm;
     private readonly Linear head;
     private readonly int height;
@@ -44,16 +43,12 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
             previous = c;
         }
 
-        styleReduce = Conv2d(Channels[StyleBlock], StyleChannels, 1, bias: false);
-        styleNorm = BatchNorm2d(StyleChannels);
-        var features = (2 * Channels[^1]) + (StyleChannels * StyleChannels);
+        style = new GramStyleBranch(Channels[StyleBlock], StyleChannels, (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1)));
+        var features = (2 * Channels[^1]) + style.Features;
         headNorm = BatchNorm1d(features);
         head = Linear(features, genres);
         RegisterComponents();
     }
-
-    /// <summary>Positions in the style branch's feature map: after three 2x2 poolings.</summary>
-    private long StylePositions => (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1));
 
     public long Macs
     {
@@ -68,27 +63,24 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
                 previous = c;
             }
 
-            var positions = StylePositions;
-            macs += (positions * Channels[StyleBlock] * StyleChannels) + (positions * StyleChannels * StyleChannels);
-            return macs + (head.weight!.shape[0] * head.weight!.shape[1]);
+            return macs + style.Macs + (head.weight!.shape[0] * head.weight!.shape[1]);
         }
     }
 
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        Tensor? style = null;
+        Tensor? styleFeatures = null;
         for (var i = 0; i < Channels.Length; i++)
         {
             x = functional.max_pool2d(functional.relu(norms[i].call(convs[i].call(x))), 2);
             if (i == StyleBlock)
             {
-                var f = functional.relu(styleNorm.call(styleReduce.call(x))).flatten(2);
-                style = f.matmul(f.transpose(1, 2)).div(StylePositions).flatten(1);
+                styleFeatures = style.call(x);
             }
         }
 
-        var pooled = cat([x.mean([2, 3]), x.amax([2, 3]), style!], 1);
+        var pooled = cat([x.mean([2, 3]), x.amax([2, 3]), styleFeatures!], 1);
         return head.call(functional.dropout(headNorm.call(pooled), dropout, training));
     }
 
@@ -97,20 +89,17 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     public string Export(OnnxGraph graph, string input)
     {
         var x = input;
-        string? style = null;
+        string? styleFeatures = null;
         for (var i = 0; i < Channels.Length; i++)
         {
             x = graph.MaxPool(graph.Relu(graph.Conv(x, convs[i], norms[i], 1, 1, 3)), 2, 2);
             if (i == StyleBlock)
             {
-                var f = graph.Relu(graph.Conv(x, styleReduce, styleNorm, 1, 0, 1));
-                f = graph.Reshape(f, 0, StyleChannels, -1);
-                var gram = graph.Scale(graph.MatMul(f, graph.Transpose(f, 0, 2, 1)), 1f / StylePositions);
-                style = graph.Reshape(gram, 0, StyleChannels * StyleChannels);
+                styleFeatures = style.Export(graph, x);
             }
         }
 
-        var pooled = graph.Concat(graph.Flatten(graph.GlobalAveragePool(x)), graph.Flatten(graph.GlobalMaxPool(x)), style!);
+        var pooled = graph.Concat(graph.Flatten(graph.GlobalAveragePool(x)), graph.Flatten(graph.GlobalMaxPool(x)), styleFeatures!);
         return graph.Gemm(pooled, head, headNorm);
     }
 }

@@ -20,8 +20,7 @@ public sealed class ResNetGramNet : Module<Tensor, Tensor>, IGenreNet
     private readonly Conv2d stem;
     private readonly BatchNorm2d stemNorm;
     private readonly ModuleList<ResidualBlock> stages = new();
-    private readonly Conv2d styleReduce;
-    private readonly BatchNorm2d styleNorm;
+    private readonly GramStyleBranch style;
     private readonly BatchNorm1d headNorm;
     private readonly Linear head;
     private readonly int height;
@@ -41,16 +40,12 @@ public sealed class ResNetGramNet : Module<Tensor, Tensor>, IGenreNet
             stages.Add(new ResidualBlock(channels[i - 1], channels[i], 2));
         }
 
-        styleReduce = Conv2d(channels[2], StyleChannels, 1, bias: false);
-        styleNorm = BatchNorm2d(StyleChannels);
-        var features = (2 * channels[^1]) + (StyleChannels * StyleChannels);
+        style = new GramStyleBranch(channels[2], StyleChannels, (long)Math.Ceiling(height / 8.0) * (long)Math.Ceiling(width / 8.0));
+        var features = (2 * channels[^1]) + style.Features;
         headNorm = BatchNorm1d(features);
         head = Linear(features, genres);
         RegisterComponents();
     }
-
-    /// <summary>Positions in the style branch's feature map (after the stem and two stages: 1/8 per side).</summary>
-    private long StylePositions => (long)Math.Ceiling(height / 8.0) * (long)Math.Ceiling(width / 8.0);
 
     public long Macs
     {
@@ -65,26 +60,24 @@ public sealed class ResNetGramNet : Module<Tensor, Tensor>, IGenreNet
                 macs += stages[i].Macs(h * w);
             }
 
-            var positions = StylePositions;
-            macs += (positions * 96 * StyleChannels) + (positions * StyleChannels * StyleChannels);
-            return macs + (head.weight!.shape[0] * head.weight!.shape[1]);
+            return macs + style.Macs + (head.weight!.shape[0] * head.weight!.shape[1]);
         }
     }
 
     public override Tensor forward(Tensor input)
     {
         var x = functional.relu(stemNorm.call(stem.call(input)));
-        Tensor? style = null;
+        Tensor? styleFeatures = null;
         for (var i = 0; i < stages.Count; i++)
         {
             x = stages[i].call(x);
             if (i == 1)
             {
-                style = Gram(functional.relu(styleNorm.call(styleReduce.call(x))));
+                styleFeatures = style.call(x);
             }
         }
 
-        var pooled = cat([x.mean([2, 3]), x.amax([2, 3]), style!], 1);
+        var pooled = cat([x.mean([2, 3]), x.amax([2, 3]), styleFeatures!], 1);
         return head.call(functional.dropout(headNorm.call(pooled), dropout, training));
     }
 
@@ -93,26 +86,17 @@ public sealed class ResNetGramNet : Module<Tensor, Tensor>, IGenreNet
     public string Export(OnnxGraph graph, string input)
     {
         var x = graph.Relu(graph.Conv(input, stem, stemNorm, 2, 1, 3));
-        string? style = null;
+        string? styleFeatures = null;
         for (var i = 0; i < stages.Count; i++)
         {
             x = stages[i].Export(graph, x);
             if (i == 1)
             {
-                var f = graph.Relu(graph.Conv(x, styleReduce, styleNorm, 1, 0, 1));
-                f = graph.Reshape(f, 0, StyleChannels, -1);
-                var gram = graph.Scale(graph.MatMul(f, graph.Transpose(f, 0, 2, 1)), 1f / StylePositions);
-                style = graph.Reshape(gram, 0, StyleChannels * StyleChannels);
+                styleFeatures = style.Export(graph, x);
             }
         }
 
-        var pooled = graph.Concat(graph.Flatten(graph.GlobalAveragePool(x)), graph.Flatten(graph.GlobalMaxPool(x)), style!);
+        var pooled = graph.Concat(graph.Flatten(graph.GlobalAveragePool(x)), graph.Flatten(graph.GlobalMaxPool(x)), styleFeatures!);
         return graph.Gemm(pooled, head, headNorm);
-    }
-
-    private Tensor Gram(Tensor features)
-    {
-        var f = features.flatten(2);
-        return f.matmul(f.transpose(1, 2)).div(StylePositions).flatten(1);
     }
 }

@@ -101,7 +101,7 @@ public static class TrainRun
         float parity;
         using (var plain = GenreModel.Load(modelPath, manifestPath))
         {
-            var onnxProbabilities = plain.Predict([.. parityIndices.Select(i => Normalized(plain, cache, i))]);
+            var onnxProbabilities = OnnxScoring.Predict(plain, cache, parityIndices);
             parity = torchProbabilities.Zip(onnxProbabilities, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
         }
 
@@ -149,13 +149,6 @@ public static class TrainRun
         log.WriteLine(table);
         log.WriteLine($"wrote {modelPath}, {manifestPath} and the report in {options.OutDir}");
         return 0;
-    }
-
-    private static float[] Normalized(GenreModel model, PixelCache cache, int index)
-    {
-        var chw = new float[model.Preprocessor.Spec.TensorLength];
-        model.Preprocessor.Normalize(cache.Pixels[index], chw);
-        return chw;
     }
 
     private static float Round4(float v) => MathF.Round(v, 4);
