@@ -17,6 +17,7 @@ internal static class Program
             EvaluateCommand(),
             ExportCommand(),
             InspectCommand(),
+            TuneCommand(),
         };
 
         return root.Parse(args).Invoke();
@@ -98,6 +99,18 @@ internal static class Program
         var command = new Command("export", "Convert a TorchSharp checkpoint to ONNX (train already does this).") { checkpoint, arch, genres, output };
         command.SetAction(result => Run(() => ExportRun.Execute(
             result.GetValue(checkpoint)!, result.GetValue(arch)!, result.GetValue(genres), result.GetValue(output)!, Console.Out)));
+        return command;
+    }
+
+    private static Command TuneCommand()
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model; its manifest (same path, .json) is rewritten.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
+        var split = new Option<string>("--split") { Description = "split.csv written by train.", Required = true };
+        var tta = new Option<string>("--tta") { Description = "Test-time augmentation: none or hflip.", DefaultValueFactory = _ => "none" };
+        tta.AcceptOnlyFromAmong("none", "hflip");
+        var command = new Command("tune", "Re-tune a model's thresholds on validation (e.g. after changing test-time augmentation) and re-evaluate on test.") { model, data, split, tta };
+        command.SetAction(result => Run(() => TuneRun.Execute(result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split)!, result.GetValue(tta)!, Console.Out)));
         return command;
     }
 
