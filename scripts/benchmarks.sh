@@ -10,12 +10,14 @@ dotnet build benchmarks/PosterGenre.Benchmarks -c Release -v quiet -nologo >/dev
 dotnet build src/PosterGenre.Api -c Release -v quiet -nologo >/dev/null
 bench=benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmarks
 
-"$bench" --filter '*SessionPoolBenchmarks*' '*PreprocessingBenchmarks*' --join --inProcess --exporters GitHub
+if [ "${POSTERGENRE_BENCH_SKIP_BDN:-0}" != 1 ]; then
+  "$bench" --filter '*SessionPoolBenchmarks*' '*PreprocessingBenchmarks*' --join --exporters GitHub
+fi
 
 port=${POSTERGENRE_BENCH_PORT:-18090}
 for sessions in 1 2; do
-  env "PosterGenre__Onnx__Sessions=$sessions" LogFormat=json \
-    dotnet src/PosterGenre.Api/bin/Release/net10.0/PosterGenre.Api.dll --urls "http://127.0.0.1:$port" >/tmp/postergenre-bench-api.log 2>&1 &
+  (cd src/PosterGenre.Api/bin/Release/net10.0 && exec env "PosterGenre__Onnx__Sessions=$sessions" LogFormat=json \
+    dotnet PosterGenre.Api.dll --urls "http://127.0.0.1:$port") >/tmp/postergenre-bench-api.log 2>&1 &
   api=$!
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
   for model in poster-genre seed-baseline; do
