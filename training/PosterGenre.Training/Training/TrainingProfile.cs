@@ -63,19 +63,13 @@ public sealed record TrainingProfile
             // inference cost (docs/training.md), so it is off.
             TestTimeAugmentation = "none",
         },
-        "resnet-gram" => new TrainingProfile
+        // The first design's recipe, as it was trained (docs/training.md).
+        "resnet-gram" => For("poster-genre") with
         {
             Architecture = architecture,
-            Width = 128,
-            Height = 192,
             Epochs = 30,
-            BatchSize = 64,
-            Optimizer = "adamw",
             LearningRate = 3e-3,
             WeightDecay = 5e-2,
-            Augment = true,
-            PositiveWeights = true,
-            Patience = 8,
             TestTimeAugmentation = "hflip",
         },
         "seed-baseline" => new TrainingProfile
