@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using PosterGenre.Imaging;
+using PosterGenre.Inference;
 
 namespace PosterGenre.Benchmarks;
 
-/// <summary>Decode + orient + resize + normalise one poster, for each shipped model's input size.</summary>
+/// <summary>Decode + orient + resize + normalise one poster, with each shipped model's preprocessing (from its manifest).</summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [MemoryDiagnoser]
 public class PreprocessingBenchmarks
@@ -11,14 +12,13 @@ public class PreprocessingBenchmarks
     private PosterPreprocessor preprocessor = null!;
     private byte[] poster = null!;
 
-    [Params(128, 350)]
-    public int Width { get; set; }
+    [Params("poster-genre", "seed-baseline")]
+    public string ModelName { get; set; } = "";
 
     [GlobalSetup]
     public void Setup()
     {
-        var height = Width == 128 ? 192 : 350;
-        preprocessor = new PosterPreprocessor(new PreprocessingSpec { Width = Width, Height = height, Mean = [0.5f, 0.5f, 0.5f], Std = [0.25f, 0.25f, 0.25f] });
+        preprocessor = new PosterPreprocessor(ModelManifest.Load(Path.ChangeExtension(Assets.Model(ModelName), ".json")).Preprocessing);
         poster = Assets.Posters()[0];
     }
 

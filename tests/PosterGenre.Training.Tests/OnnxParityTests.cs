@@ -16,29 +16,26 @@ public sealed class OnnxParityTests : IDisposable
     private const float Tolerance = 1e-4f;
     private readonly string dir = Directory.CreateTempSubdirectory("postergenre-parity-").FullName;
 
-    public static TheoryData<string, int, int> Architectures => new()
-    {
-        { "poster-genre", 128, 192 },
-        { "seed-baseline", 350, 350 },
-        { "resnet-gram", 128, 192 },
-    };
+    /// <summary>Every architecture the CLI trains, at its recipe's input size.</summary>
+    public static TheoryData<string> Architectures => new(Training.TrainingProfile.Names);
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void OnnxRuntimeMatchesTorchSharpOnRandomInput(string architecture, int width, int height)
+    public void OnnxRuntimeMatchesTorchSharpOnRandomInput(string architecture)
     {
-        var (net, model) = TrainedBriefly(architecture, width, height);
+        var (net, model) = TrainedBriefly(architecture);
         random.manual_seed(11);
-        var input = randn(4, 3, height, width);
+        var input = randn(4, 3, model.Preprocessor.Spec.Height, model.Preprocessor.Spec.Width);
 
         AssertParity(net, model, input);
     }
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void OnnxRuntimeMatchesTorchSharpOnRealPosters(string architecture, int width, int height)
+    public void OnnxRuntimeMatchesTorchSharpOnRealPosters(string architecture)
     {
-        var (net, model) = TrainedBriefly(architecture, width, height);
+        var (net, model) = TrainedBriefly(architecture);
+        var (height, width) = (model.Preprocessor.Spec.Height, model.Preprocessor.Spec.Width);
         var posters = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures", "posters"), "*.jpg");
         var tensors = posters.Select(p => model.Preprocessor.ToTensor(File.ReadAllBytes(p))).ToArray();
         var input = tensor(tensors.SelectMany(t => t).ToArray(), [tensors.Length, 3, height, width]);
@@ -64,10 +61,12 @@ public sealed class OnnxParityTests : IDisposable
     }
 
     /// <summary>A fresh network after a few optimiser steps, so BatchNorm statistics and weights are not at their initial values.</summary>
-    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture, int width, int height)
+    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture)
     {
         random.manual_seed(3);
-        var net = Training.TrainingProfile.For(architecture).CreateNet(25);
+        var profile = Training.TrainingProfile.For(architecture);
+        var (width, height) = (profile.Width, profile.Height);
+        var net = profile.CreateNet(25);
         var optimizer = optim.Adam(net.parameters(), 1e-2);
         net.train();
         for (var step = 0; step < 3; step++)

@@ -27,7 +27,7 @@ internal static class Program
     {
         var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder for model, manifest, metrics, plots and split.", Required = true };
-        var arch = new Option<string>("--arch") { Description = "poster-genre (default) or seed-baseline.", DefaultValueFactory = _ => "poster-genre" };
+        var arch = new Option<string>("--arch") { Description = "The model and its recipe: poster-genre (default), seed-baseline, or the earlier designs vgg-gram-narrow and resnet-gram (docs/training.md).", DefaultValueFactory = _ => "poster-genre" };
         arch.AcceptOnlyFromAmong(TrainingProfile.Names);
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the architecture's recipe)." };
         var seed = new Option<int>("--seed") { Description = "Seed for the split, initialisation and augmentation.", DefaultValueFactory = _ => 42 };
@@ -41,9 +41,17 @@ internal static class Program
         var width = new Option<int?>("--width") { Description = "Input width in pixels (default: the architecture's)." };
         var height = new Option<int?>("--height") { Description = "Input height in pixels (default: the architecture's; seed-baseline needs width = height)." };
         var resize = new Option<ResizeMode?>("--resize") { Description = "Stretch (default), CenterCrop or Pad." };
+        var zoom = new Option<double?>("--zoom") { Description = "Largest random zoom of the augmentation, 0-0.5 (0.15: a region of 85-100% of each side; default: the architecture's)." };
+        zoom.Validators.Add(r =>
+        {
+            if (r.GetValue(zoom) is < 0 or > 0.5)
+            {
+                r.AddError("--zoom must be between 0 and 0.5.");
+            }
+        });
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom,
         };
         command.SetAction(result => Run(() =>
         {
@@ -55,6 +63,7 @@ internal static class Program
                 Width = result.GetValue(width) ?? profile.Width,
                 Height = result.GetValue(height) ?? profile.Height,
                 Resize = result.GetValue(resize) ?? profile.Resize,
+                Zoom = result.GetValue(zoom) ?? profile.Zoom,
             };
             var options = new TrainOptions
             {

@@ -14,9 +14,16 @@ public sealed class BatchMaker
     private readonly Tensor offset;
     private readonly Generator generator;
 
-    public BatchMaker(PixelCache cache, int seed)
+    private readonly double zoom;
+
+    /// <param name="zoom">
+    /// Largest random zoom of <see cref="Augment"/>: 0.15 samples a region of 85-100% of the
+    /// poster's width and height. 0 keeps the whole poster (shifts by whole pixels only).
+    /// </param>
+    public BatchMaker(PixelCache cache, int seed, double zoom = 0)
     {
         this.cache = cache;
+        this.zoom = zoom;
         var spec = cache.Spec;
         scale = tensor(spec.Std.Select(s => 1f / (255f * s)).ToArray()).view(1, 3, 1, 1);
         offset = tensor(spec.Mean.Zip(spec.Std, (m, s) => -m / s).ToArray()).view(1, 3, 1, 1);
@@ -55,9 +62,20 @@ public sealed class BatchMaker
 
     /// <summary>
     /// Augmentations that keep a poster a poster: a mirror image half of the time, a shift of up to
-    /// 8 pixels each way (edges replicated), and brightness/contrast jitter of +-10%.
+    /// 8 pixels each way (edges replicated), if the recipe asks for it a random zoom into a region
+    /// of at least (1 - zoom) of each side, and brightness/contrast jitter of +-10%.
     /// </summary>
     public Tensor Augment(Tensor x)
+    {
+        x = zoom > 0 ? FlipShiftZoom(x) : FlipShift(x);
+        var n = x.shape[0];
+        var contrast = 1 + ((rand([n, 1, 1, 1], generator: generator) - 0.5) * 0.2);
+        var brightness = (rand([n, 1, 1, 1], generator: generator) - 0.5) * 0.2;
+        var mean = x.mean([1, 2, 3], keepdim: true);
+        return ((x - mean) * contrast) + mean + brightness;
+    }
+
+    private Tensor FlipShift(Tensor x)
     {
         var n = x.shape[0];
         var flip = rand([n, 1, 1, 1], generator: generator) < 0.5;
@@ -73,10 +91,34 @@ public sealed class BatchMaker
             crops[i] = padded[i].narrow(1, shifts[2 * i], h).narrow(2, shifts[(2 * i) + 1], w);
         }
 
-        x = stack(crops);
-        var contrast = 1 + ((rand([n, 1, 1, 1], generator: generator) - 0.5) * 0.2);
-        var brightness = (rand([n, 1, 1, 1], generator: generator) - 0.5) * 0.2;
-        var mean = x.mean([1, 2, 3], keepdim: true);
-        return ((x - mean) * contrast) + mean + brightness;
+        return stack(crops);
+    }
+
+    /// <summary>
+    /// Flip, shift and zoom in one resampling: each poster gets an affine map from output to input
+    /// coordinates (normalised to -1..1) with scale s in [1 - zoom, 1], mirrored half of the time,
+    /// moved anywhere the zoomed region fits plus up to <see cref="MaxShift"/> pixels.
+    /// </summary>
+    internal Tensor FlipShiftZoom(Tensor x)
+    {
+        var n = x.shape[0];
+        var h = x.shape[2];
+        var w = x.shape[3];
+        var u = rand([n, 6], generator: generator).data<float>().ToArray();
+        var theta = new float[n * 6];
+        for (var i = 0; i < n; i++)
+        {
+            var scale = 1 - (zoom * u[6 * i]);
+            var mirror = u[(6 * i) + 1] < 0.5 ? -1 : 1;
+            var tx = ((1 - scale) * ((2 * u[(6 * i) + 2]) - 1)) + (2.0 * MaxShift / w * ((2 * u[(6 * i) + 3]) - 1));
+            var ty = ((1 - scale) * ((2 * u[(6 * i) + 4]) - 1)) + (2.0 * MaxShift / h * ((2 * u[(6 * i) + 5]) - 1));
+            theta[6 * i] = (float)(mirror * scale);
+            theta[(6 * i) + 2] = (float)tx;
+            theta[(6 * i) + 4] = (float)scale;
+            theta[(6 * i) + 5] = (float)ty;
+        }
+
+        using var grid = nn.functional.affine_grid(tensor(theta, [n, 2, 3]), [n, x.shape[1], h, w], align_corners: false);
+        return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
     }
 }

@@ -24,7 +24,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         var profile = options.Profile;
         var net = profile.CreateNet(genres.Length);
         var model = (IGenreNet)net;
-        var batches = new BatchMaker(cache, options.Seed);
+        var batches = new BatchMaker(cache, options.Seed, profile.Augment ? profile.Zoom : 0);
         var posWeight = profile.PositiveWeights ? PositiveWeights() : null;
         var parameters = net.parameters().ToArray();
         optim.Optimizer optimizer = profile.Optimizer == "adamw"
@@ -38,7 +38,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         }
 
         var scheduler = profile.Optimizer == "adamw"
-            ? optim.lr_scheduler.OneCycleLR(optimizer, profile.LearningRate, total_steps: profile.Epochs * batchesPerEpoch, pct_start: 0.2)
+            ? optim.lr_scheduler.OneCycleLR(optimizer, profile.LearningRate, total_steps: profile.Epochs * batchesPerEpoch, pct_start: profile.WarmupFraction)
             : null;
 
         var checkpoint = Path.Combine(options.OutDir, CheckpointName);
@@ -99,9 +99,9 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             }
 
             progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
-            // Validation mAP is noisy while a one-cycle schedule is still near its peak rate, so
-            // patience only counts once the rate has started to fall (after 20% of the epochs).
-            if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > profile.Epochs / 5 + profile.Patience)
+            // Validation mAP is noisy while the schedule is still near its peak rate, so patience
+            // only counts once the rate has started to fall (after the warm-up).
+            if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > (int)(profile.Epochs * profile.WarmupFraction) + profile.Patience)
             {
                 log.WriteLine($"early stop: no better validation mAP for {profile.Patience} epochs");
                 break;

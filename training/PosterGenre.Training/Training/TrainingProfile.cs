@@ -26,12 +26,25 @@ public sealed record TrainingProfile
     /// <summary>"adam" (constant rate, the seed's Keras default) or "adamw" (one-cycle schedule).</summary>
     public required string Optimizer { get; init; }
 
+    /// <summary>The peak learning rate of the one-cycle schedule (the constant rate for Adam).</summary>
     public double LearningRate { get; init; }
+
+    /// <summary>
+    /// Share of the steps spent warming up to the peak rate before the cosine decay to zero
+    /// (one-cycle <c>pct_start</c>).
+    /// </summary>
+    public double WarmupFraction { get; init; } = 0.2;
+
+    /// <summary>Channels of each convolution block, for the architectures whose width is a recipe choice.</summary>
+    public long[]? Channels { get; init; }
 
     public double WeightDecay { get; init; }
 
     /// <summary>Random flips, shifts and mild brightness/contrast jitter of each training poster.</summary>
     public bool Augment { get; init; }
+
+    /// <summary>With <see cref="Augment"/>: the largest random zoom (0.15: a region of 85-100% of each side); 0 for none.</summary>
+    public double Zoom { get; init; }
 
     /// <summary>Weight positives by sqrt(negatives / positives) per genre, capped at 10.</summary>
     public bool PositiveWeights { get; init; }
@@ -41,15 +54,35 @@ public sealed record TrainingProfile
 
     public string TestTimeAugmentation { get; init; } = "none";
 
-    public static readonly string[] Names = ["poster-genre", "seed-baseline", "resnet-gram"];
+    public static readonly string[] Names = ["poster-genre", "seed-baseline", "vgg-plain", "vgg-gram-narrow", "resnet-gram"];
 
     public static TrainingProfile For(string architecture) => architecture switch
     {
         "poster-genre" => new TrainingProfile
         {
             Architecture = architecture,
+            Width = 96,
+            Height = 144,
+            Channels = [32, 64, 128, 208, 208],
+            Epochs = 24,
+            BatchSize = 64,
+            Optimizer = "adamw",
+            LearningRate = 1e-3,
+            WarmupFraction = 0.05,
+            WeightDecay = 1e-2,
+            Augment = true,
+            PositiveWeights = true,
+            Patience = 8,
+            TestTimeAugmentation = "none",
+        },
+        // The second design as it was trained (docs/training.md): the same network, narrower
+        // (16-48-96-192-192) at 192x128, one-cycle with a long high-rate phase.
+        "vgg-gram-narrow" => new TrainingProfile
+        {
+            Architecture = architecture,
             Width = 128,
             Height = 192,
+            Channels = PosterGenreNet.NarrowChannels,
             Epochs = 18,
             BatchSize = 64,
             Optimizer = "adamw",
@@ -63,8 +96,26 @@ public sealed record TrainingProfile
             // inference cost (docs/training.md), so it is off.
             TestTimeAugmentation = "none",
         },
+        // The calibration recipe: a plain VGG-style CNN (no style branch) about twice the
+        // default model's cost, to compare designs on the same split (docs/training.md).
+        "vgg-plain" => new TrainingProfile
+        {
+            Architecture = architecture,
+            Width = 128,
+            Height = 192,
+            Channels = [32, 64, 128, 256, 256],
+            Epochs = 12,
+            BatchSize = 64,
+            Optimizer = "adamw",
+            LearningRate = 1e-3,
+            WarmupFraction = 0.05,
+            WeightDecay = 1e-2,
+            Augment = true,
+            PositiveWeights = true,
+            TestTimeAugmentation = "hflip",
+        },
         // The first design's recipe, as it was trained (docs/training.md).
-        "resnet-gram" => For("poster-genre") with
+        "resnet-gram" => For("vgg-gram-narrow") with
         {
             Architecture = architecture,
             Epochs = 30,
@@ -88,7 +139,8 @@ public sealed record TrainingProfile
 
     public nn.Module<Tensor, Tensor> CreateNet(int genres) => Architecture switch
     {
-        "poster-genre" => new PosterGenreNet(genres, Height, Width),
+        "poster-genre" or "vgg-gram-narrow" => new PosterGenreNet(genres, Height, Width, Channels),
+        "vgg-plain" => new PosterGenreNet(genres, Height, Width, Channels, styleBranch: false),
         "seed-baseline" => new SeedBaselineNet(genres, Width),
         "resnet-gram" => new ResNetGramNet(genres, Height, Width),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),

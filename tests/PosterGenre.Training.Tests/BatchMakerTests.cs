@@ -1,0 +1,55 @@
+using PosterGenre.Imaging;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Training;
+using static TorchSharp.torch;
+
+namespace PosterGenre.Training.Tests;
+
+public sealed class BatchMakerTests : IDisposable
+{
+    private readonly SyntheticDataset data = SyntheticDataset.Create(8);
+    private readonly PixelCache cache;
+
+    public BatchMakerTests()
+    {
+        var dataset = PosterDataset.Load(data.Root);
+        var spec = new PreprocessingSpec { Width = 32, Height = 48, Mean = [0.5f, 0.5f, 0.5f], Std = [0.25f, 0.25f, 0.25f] };
+        cache = PixelCache.Build(dataset.Posters, new PosterPreprocessor(spec), []);
+    }
+
+    [Fact]
+    public void ZoomResamplesWithinEachPostersOwnPixels()
+    {
+        var batches = new BatchMaker(cache, seed: 1, zoom: 0.15);
+        int[] indices = [.. Enumerable.Range(0, cache.Count)];
+        using var x = batches.Images(indices);
+
+        using var y = batches.FlipShiftZoom(x);
+
+        Assert.Equal(x.shape, y.shape);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            // Bilinear sampling with replicated borders only mixes a poster's own pixels.
+            Assert.True(y[i].min().item<float>() >= x[i].min().item<float>() - 1e-5f);
+            Assert.True(y[i].max().item<float>() <= x[i].max().item<float>() + 1e-5f);
+        }
+
+        Assert.False(y.allclose(x), "the augmentation should move pixels");
+    }
+
+    [Fact]
+    public void AugmentationIsDeterminedByTheSeed()
+    {
+        int[] indices = [0, 1, 2];
+        using var x = new BatchMaker(cache, seed: 5, zoom: 0.15).Images(indices);
+
+        using var a = new BatchMaker(cache, seed: 5, zoom: 0.15).Augment(x);
+        using var b = new BatchMaker(cache, seed: 5, zoom: 0.15).Augment(x);
+        using var c = new BatchMaker(cache, seed: 6, zoom: 0.15).Augment(x);
+
+        Assert.True(a.eq(b).all().item<bool>(), "the same seed should give the same augmentation");
+        Assert.False(a.allclose(c));
+    }
+
+    public void Dispose() => data.Dispose();
+}
