@@ -51,5 +51,34 @@ public sealed class BatchMakerTests : IDisposable
         Assert.False(a.allclose(c));
     }
 
+    [Fact]
+    public void MixupBlendsEachPosterWithOnePartnerByOneWeight()
+    {
+        // Poster k is a flat image of value k with genre k only, so a blend shows its partner and weight.
+        const int n = 6;
+        var batches = new BatchMaker(cache, seed: 3);
+        using var x = arange(n, dtype: ScalarType.Float32).view(n, 1, 1, 1).expand(n, 3, 4, 4).contiguous();
+        using var y = eye(n, dtype: ScalarType.Float32);
+
+        var (images, labels) = batches.Mixup(x, y, alpha: 0.4);
+
+        var partners = new HashSet<int>();
+        float? weight = null;
+        for (var i = 0; i < n; i++)
+        {
+            var row = labels[i].data<float>().ToArray();
+            Assert.Equal(1f, row.Sum(), 5);
+            var own = row[i];
+            weight ??= own < 1 ? own : null;
+            var partner = own >= 1 - 1e-6 ? i : Array.FindIndex(row, v => v > 0 && v < 1 && v != own);
+            partner = partner < 0 ? i : partner;
+            Assert.True(partners.Add(partner), "the partners should be a permutation of the batch");
+            var expected = (own * i) + ((1 - own) * partner);
+            Assert.True(images[i].sub(expected).abs().max().item<float>() < 1e-5f, $"poster {i}: the image should blend like its labels");
+        }
+
+        Assert.All(Enumerable.Range(0, n), i => Assert.Contains(labels[i][i].item<float>(), new[] { 1f, weight ?? 1f }));
+    }
+
     public void Dispose() => data.Dispose();
 }

@@ -63,6 +63,23 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void MixupAndWeightAverageTrainValidateAndExportTheAverage()
+    {
+        using var data = SyntheticDataset.Create(90);
+        var log = new StringWriter();
+        var options = Options(data.Root);
+
+        var exit = TrainRun.Execute(options with { Profile = options.Profile with { Mixup = 0.2, EmaDecay = 0.9 } }, log);
+
+        Assert.Equal(0, exit);
+        var history = File.ReadAllLines(Path.Combine(output, "history.csv"));
+        Assert.EndsWith(",validation_map_raw_weights", history[0]);
+        Assert.All(history.Skip(1), line => Assert.InRange(double.Parse(line.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+        var manifest = ModelManifest.Load(Path.Combine(output, "tiny.json"));
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+    }
+
+    [Fact]
     public void SameSeedReproducesTheSameSplit()
     {
         using var data = SyntheticDataset.Create(60);

@@ -49,9 +49,25 @@ internal static class Program
                 r.AddError("--zoom must be between 0 and 0.5.");
             }
         });
+        var mixup = new Option<double?>("--mixup") { Description = "Mixup alpha of the augmentation: blend each batch with a shuffled copy by a Beta(alpha, alpha) weight (0.2 is usual; 0: none; default: the architecture's)." };
+        mixup.Validators.Add(r =>
+        {
+            if (r.GetValue(mixup) is < 0 or > 10)
+            {
+                r.AddError("--mixup must be between 0 and 10.");
+            }
+        });
+        var ema = new Option<double?>("--ema") { Description = "Keep, validate and ship an exponential moving average of the weights with this decay per step, e.g. 0.998 (0: none; default: the architecture's)." };
+        ema.Validators.Add(r =>
+        {
+            if (r.GetValue(ema) is < 0 or >= 1)
+            {
+                r.AddError("--ema must be at least 0 and below 1.");
+            }
+        });
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema,
         };
         command.SetAction(result => Run(() =>
         {
@@ -64,6 +80,8 @@ internal static class Program
                 Height = result.GetValue(height) ?? profile.Height,
                 Resize = result.GetValue(resize) ?? profile.Resize,
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
+                Mixup = result.GetValue(mixup) ?? profile.Mixup,
+                EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
             };
             var options = new TrainOptions
             {

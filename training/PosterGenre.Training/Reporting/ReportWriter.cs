@@ -82,6 +82,12 @@ public static class ReportWriter
 
             var map = new ScottPlot.Plot();
             map.Add.Scatter(epochs, history.Select(h => h.ValidationMap).ToArray()).LegendText = "validation mAP";
+            if (history.All(h => h.RawValidationMap is not null))
+            {
+                map.Add.Scatter(epochs, history.Select(h => h.RawValidationMap!.Value).ToArray()).LegendText = "validation mAP, raw weights (the line above is their average)";
+                map.ShowLegend();
+            }
+
             map.Title("Validation mAP per epoch");
             map.XLabel("epoch");
             map.SavePng(Path.Combine(plots, "validation-map.png"), 800, 450);

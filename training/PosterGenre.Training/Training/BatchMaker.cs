@@ -75,6 +75,18 @@ public sealed class BatchMaker
         return ((x - mean) * contrast) + mean + brightness;
     }
 
+    /// <summary>
+    /// Mixup: blends the batch with a shuffled copy of itself, images and labels by the same
+    /// weight drawn from Beta(alpha, alpha), so the loss asks for each genre in proportion to how
+    /// much of its poster is in the blend.
+    /// </summary>
+    public (Tensor Images, Tensor Labels) Mixup(Tensor x, Tensor y, double alpha)
+    {
+        var weight = (float)distributions.Beta(tensor(alpha), tensor(alpha), generator).sample().item<double>();
+        var partner = randperm(x.shape[0], generator: generator);
+        return ((x * weight) + (x.index_select(0, partner) * (1 - weight)), (y * weight) + (y.index_select(0, partner) * (1 - weight)));
+    }
+
     private Tensor FlipShift(Tensor x)
     {
         var n = x.shape[0];

@@ -162,6 +162,6 @@ public static class TrainRun
         File.WriteAllLines(path, ["Line,Id,Reason", .. skipped.Select(s => $"{s.Line},{s.Id},\"{s.Reason.Replace("\"", "\"\"")}\"")]);
 
     private static void WriteHistory(string path, IEnumerable<EpochRecord> history) =>
-        File.WriteAllLines(path, ["epoch,train_loss,validation_loss,validation_map,learning_rate,images_per_second,seconds",
-            .. history.Select(h => FormattableString.Invariant($"{h.Epoch},{h.TrainLoss:F5},{h.ValidationLoss:F5},{h.ValidationMap:F5},{h.LearningRate:E3},{h.ImagesPerSecond:F1},{h.Seconds:F1}"))]);
+        File.WriteAllLines(path, ["epoch,train_loss,validation_loss,validation_map,learning_rate,images_per_second,seconds,validation_map_raw_weights",
+            .. history.Select(h => FormattableString.Invariant($"{h.Epoch},{h.TrainLoss:F5},{h.ValidationLoss:F5},{h.ValidationMap:F5},{h.LearningRate:E3},{h.ImagesPerSecond:F1},{h.Seconds:F1},{h.RawValidationMap:F5}"))]);
 }

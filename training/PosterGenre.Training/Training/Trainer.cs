@@ -26,6 +26,8 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         var model = (IGenreNet)net;
         var batches = new BatchMaker(cache, options.Seed, profile.Augment ? profile.Zoom : 0);
         var posWeight = profile.PositiveWeights ? PositiveWeights() : null;
+        using var average = profile.EmaDecay > 0 ? new WeightAverage(net, profile.CreateNet(genres.Length), profile.EmaDecay) : null;
+        var kept = average?.Network ?? net;
         var parameters = net.parameters().ToArray();
         optim.Optimizer optimizer = profile.Optimizer == "adamw"
             ? optim.AdamW(parameters, profile.LearningRate, weight_decay: profile.WeightDecay)
@@ -71,34 +73,42 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 }
 
                 var y = batches.Labels(indices);
+                if (profile.Augment && profile.Mixup > 0)
+                {
+                    (x, y) = batches.Mixup(x, y, profile.Mixup);
+                }
+
                 var loss = nn.functional.binary_cross_entropy_with_logits(model.Logits(x), y, pos_weights: posWeight);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
                 scheduler?.step();
+                average?.Update();
                 var value = loss.item<float>();
                 lossSum += value * indices.Length;
                 seen += indices.Length;
                 progress.Report(epoch, b + 1, lossSum / seen, indices.Length);
             }
 
-            var (valLoss, valMap) = Validate(net, model, batches, posWeight);
+            var (valLoss, valMap) = Validate(kept, batches, posWeight);
+            double? rawMap = average is null ? null : Validate(net, batches, posWeight).Map;
+            var rawNote = rawMap is null ? "" : $" (raw weights {rawMap:F4})";
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = optimizer.ParamGroups.First().LearningRate;
-            History.Add(new EpochRecord(epoch, lossSum / Math.Max(1, seen), valLoss, valMap, rate, seen / seconds, seconds));
+            History.Add(new EpochRecord(epoch, lossSum / Math.Max(1, seen), valLoss, valMap, rate, seen / seconds, seconds, rawMap));
             var improved = valMap > best;
             if (improved)
             {
                 best = valMap;
                 sinceBest = 0;
-                net.save(checkpoint);
+                kept.save(checkpoint);
             }
             else
             {
                 sinceBest++;
             }
 
-            progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
+            progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{rawNote}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
             // Validation mAP is noisy while the schedule is still near its peak rate, so patience
             // only counts once the rate has started to fall (after the warm-up).
             if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > (int)(profile.Epochs * profile.WarmupFraction) + profile.Patience)
@@ -135,7 +145,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         return [.. result];
     }
 
-    private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, IGenreNet model, BatchMaker batches, Tensor? posWeight)
+    private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, BatchMaker batches, Tensor? posWeight)
     {
         var probabilities = Predict(net, batches, validation);
         var labels = validation.Select(i => cache.Posters[i].Labels).ToArray();

@@ -46,6 +46,18 @@ public sealed record TrainingProfile
     /// <summary>With <see cref="Augment"/>: the largest random zoom (0.15: a region of 85-100% of each side); 0 for none.</summary>
     public double Zoom { get; init; }
 
+    /// <summary>
+    /// With <see cref="Augment"/>: mixup of each training batch with a shuffled copy of itself,
+    /// images and labels alike, by a weight drawn from Beta(alpha, alpha); 0 for none.
+    /// </summary>
+    public double Mixup { get; init; }
+
+    /// <summary>
+    /// Validate and keep an exponential moving average of the weights with this decay per step
+    /// (0.998: a horizon of about 500 steps) instead of the raw weights; 0 for none.
+    /// </summary>
+    public double EmaDecay { get; init; }
+
     /// <summary>Weight positives by sqrt(negatives / positives) per genre, capped at 10.</summary>
     public bool PositiveWeights { get; init; }
 
