@@ -65,9 +65,21 @@ internal static class Program
                 r.AddError("--ema must be at least 0 and below 1.");
             }
         });
+        var channels = new Option<string?>("--channels") { Description = "Widths of the convolution blocks, comma-separated, e.g. 32,64,128,208,208 (poster-genre, vgg-plain and vgg-gram-narrow; default: the architecture's)." };
+        channels.Validators.Add(r =>
+        {
+            if (r.GetValue(channels) is { } text && ParseChannels(text) is null)
+            {
+                r.AddError("--channels takes at least 3 positive whole numbers separated by commas, e.g. 32,64,128,208,208.");
+            }
+            else if (r.GetValue(channels) is not null && TrainingProfile.Names.Contains(r.GetValue(arch)) && TrainingProfile.For(r.GetValue(arch)!).Channels is null)
+            {
+                r.AddError($"--channels does not apply to --arch {r.GetValue(arch)}: its widths are fixed.");
+            }
+        });
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels,
         };
         command.SetAction(result => Run(() =>
         {
@@ -82,6 +94,7 @@ internal static class Program
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
                 Mixup = result.GetValue(mixup) ?? profile.Mixup,
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
+                Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
             };
             var options = new TrainOptions
             {
@@ -161,6 +174,14 @@ internal static class Program
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>"32,64,128" as widths; null unless there are at least 3 positive whole numbers.</summary>
+    internal static long[]? ParseChannels(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = parts.Select(p => long.TryParse(p, out var c) && c > 0 ? c : 0).ToArray();
+        return widths.Length >= 3 && widths.All(c => c > 0) ? widths : null;
     }
 
     private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;

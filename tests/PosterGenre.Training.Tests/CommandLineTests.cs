@@ -1,0 +1,51 @@
+namespace PosterGenre.Training.Tests;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("32,64,128,208,208", new long[] { 32, 64, 128, 208, 208 })]
+    [InlineData(" 16, 32 ,64", new long[] { 16, 32, 64 })]
+    [InlineData("16,32", null)]
+    [InlineData("16,0,64", null)]
+    [InlineData("16,-2,64", null)]
+    [InlineData("16,x,64", null)]
+    [InlineData("", null)]
+    public void ChannelsParseOnlyAsThreeOrMorePositiveWidths(string text, long[]? expected) =>
+        Assert.Equal(expected, Program.ParseChannels(text));
+
+    [Theory]
+    [InlineData("--channels", "16,x,64")]
+    [InlineData("--arch", "seed-baseline", "--channels", "16,32,64")]
+    [InlineData("--mixup", "-1")]
+    [InlineData("--ema", "1")]
+    [InlineData("--zoom", "0.9")]
+    public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
+    {
+        // A valid dataset and a quick recipe: without the check, this would train and write output.
+        using var data = SyntheticDataset.Create(20);
+        var output = Path.Combine(Path.GetTempPath(), $"postergenre-never-{Guid.NewGuid():N}");
+
+        var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", .. options]);
+
+        Assert.NotEqual(0, exit);
+        Assert.False(Directory.Exists(output), "a refused command should not create its output folder");
+    }
+
+    [Fact]
+    public void TheSameQuickRunWithGoodOptionsTrains()
+    {
+        using var data = SyntheticDataset.Create(20);
+        var output = Directory.CreateTempSubdirectory("postergenre-cli-").FullName;
+        try
+        {
+            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--threads", "1"]);
+
+            Assert.Equal(0, exit);
+            Assert.True(File.Exists(Path.Combine(output, "poster-genre.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+}
