@@ -52,7 +52,7 @@ public static class TrainRun
         var train = Indices(SplitName.Train);
         var validation = Indices(SplitName.Validation);
         var test = Indices(SplitName.Test);
-        log.WriteLine($"split (seed {options.Seed}): {train.Length} train, {validation.Length} validation, {test.Length} test");
+        log.WriteLine($"split ({(options.SplitFile is null ? $"seed {options.Seed}" : $"from {options.SplitFile}")}): {train.Length} train, {validation.Length} validation, {test.Length} test");
         if (train.Length < 2 || validation.Length == 0 || test.Length == 0)
         {
             throw new DatasetException($"Too few posters to train: {train.Length} train, {validation.Length} validation, {test.Length} test.");
