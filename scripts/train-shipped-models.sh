@@ -13,8 +13,11 @@ bash scripts/setup-host.sh
 dotnet build training/PosterGenre.Training -c Release -v quiet -nologo
 train=training/PosterGenre.Training/bin/Release/net10.0/postergenre-train
 
+# The version each model ships as (models/CHANGELOG.md); the API returns it with every answer.
+declare -A versions=([poster-genre]=1.1.0 [seed-baseline]=1.0.0)
+
 for arch in "${models[@]}"; do
   mkdir -p "models/$arch"
   echo "training $arch -> models/$arch (log: models/$arch/train.log)"
-  "$train" train --data "$data" --out "models/$arch" --arch "$arch" --seed 42 2>&1 | tee "models/$arch/train.log"
+  "$train" train --data "$data" --out "models/$arch" --arch "$arch" --seed 42 --model-version "${versions[$arch]:-1.0.0}" 2>&1 | tee "models/$arch/train.log"
 done
