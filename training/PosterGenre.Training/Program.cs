@@ -77,9 +77,11 @@ internal static class Program
                 r.AddError($"--channels does not apply to --arch {r.GetValue(arch)}: its widths are fixed.");
             }
         });
+        var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
+        loss.AcceptOnlyFromAmong("bce", "asl");
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss,
         };
         command.SetAction(result => Run(() =>
         {
@@ -94,6 +96,7 @@ internal static class Program
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
                 Mixup = result.GetValue(mixup) ?? profile.Mixup,
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
+                Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
             };
             var options = new TrainOptions

@@ -25,7 +25,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         var net = profile.CreateNet(genres.Length);
         var model = (IGenreNet)net;
         var batches = new BatchMaker(cache, options.Seed, profile.Augment ? profile.Zoom : 0);
-        var posWeight = profile.PositiveWeights ? PositiveWeights() : null;
+        var posWeight = profile.PositiveWeights && profile.Loss != "asl" ? PositiveWeights() : null;
         using var average = profile.EmaDecay > 0 ? new WeightAverage(net, profile.CreateNet(genres.Length), profile.EmaDecay) : null;
         var kept = average?.Network ?? net;
         var parameters = net.parameters().ToArray();
@@ -78,7 +78,8 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                     (x, y) = batches.Mixup(x, y, profile.Mixup);
                 }
 
-                var loss = nn.functional.binary_cross_entropy_with_logits(model.Logits(x), y, pos_weights: posWeight);
+                var logits = model.Logits(x);
+                var loss = profile.Loss == "asl" ? Losses.Asymmetric(logits, y) : nn.functional.binary_cross_entropy_with_logits(logits, y, pos_weights: posWeight);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();

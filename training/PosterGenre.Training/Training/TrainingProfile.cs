@@ -58,6 +58,12 @@ public sealed record TrainingProfile
     /// </summary>
     public double EmaDecay { get; init; }
 
+    /// <summary>
+    /// "bce": binary cross-entropy (with <see cref="PositiveWeights"/> if set); "asl": the asymmetric
+    /// loss of Ridnik et al. (2021), which down-weights easy negatives instead (<see cref="Losses"/>).
+    /// </summary>
+    public string Loss { get; init; } = "bce";
+
     /// <summary>Weight positives by sqrt(negatives / positives) per genre, capped at 10.</summary>
     public bool PositiveWeights { get; init; }
 
