@@ -61,6 +61,12 @@ public sealed record ModelManifest
 
     public string? TrainingCommand { get; init; }
 
+    /// <summary>
+    /// For a refit (trained on an earlier run's train + validation posters, with that run's
+    /// thresholds): that run's name, version and command; null otherwise.
+    /// </summary>
+    public string? RefitOf { get; init; }
+
     public DateTimeOffset? CreatedUtc { get; init; }
 
     public static ModelManifest Load(string path)

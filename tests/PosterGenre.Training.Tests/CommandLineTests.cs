@@ -19,6 +19,8 @@ public sealed class CommandLineTests
     [InlineData("--mixup", "-1")]
     [InlineData("--ema", "1")]
     [InlineData("--zoom", "0.9")]
+    [InlineData("--refit", "/nonexistent/run")]
+    [InlineData("--refit", "/tmp", "--split", "/tmp/split.csv")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.

@@ -80,6 +80,36 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void RefitTrainsOnTrainAndValidationAndKeepsTheEarlierRunsThresholdsAndTestSplit()
+    {
+        using var data = SyntheticDataset.Create(90);
+        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        var earlier = ModelManifest.Load(Path.Combine(output, "tiny.json"));
+        var refit = Path.Combine(output, "refit");
+        var log = new StringWriter();
+
+        var exit = TrainRun.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, log);
+
+        Assert.Equal(0, exit);
+        var manifest = ModelManifest.Load(Path.Combine(refit, "tiny.json"));
+        Assert.Equal(earlier.TrainingData!.Train + earlier.TrainingData.Validation, manifest.TrainingData!.Train);
+        Assert.Equal(0, manifest.TrainingData.Validation);
+        Assert.Equal(earlier.TrainingData.Test, manifest.TrainingData.Test);
+        Assert.Equal(earlier.Thresholds, manifest.Thresholds);
+        Assert.Contains("postergenre-train train --epochs 2", manifest.RefitOf);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.Equal(File.ReadAllText(Path.Combine(output, "split.csv")), File.ReadAllText(Path.Combine(refit, "split.csv")));
+
+        // Every epoch runs, none is validated, and the plots leave out what was not measured.
+        var history = File.ReadAllLines(Path.Combine(refit, "history.csv"));
+        Assert.Equal(3, history.Length);
+        Assert.All(history.Skip(1), line => Assert.Equal("", line.Split(',')[3]));
+        Assert.True(File.Exists(Path.Combine(refit, "plots", "loss.png")));
+        Assert.False(File.Exists(Path.Combine(refit, "plots", "validation-map.png")));
+        Assert.Contains("refit of", log.ToString());
+    }
+
+    [Fact]
     public void SameSeedReproducesTheSameSplit()
     {
         using var data = SyntheticDataset.Create(60);

@@ -77,11 +77,28 @@ internal static class Program
                 r.AddError($"--channels does not apply to --arch {r.GetValue(arch)}: its widths are fixed.");
             }
         });
+        var refit = new Option<string?>("--refit") { Description = "An earlier run's output folder: train on its train + validation posters for the full epochs and keep the final weights and its thresholds; tested on its test posters (docs/training.md, \"Refit\")." };
+        refit.Validators.Add(r =>
+        {
+            if (r.GetValue(refit) is not { } run)
+            {
+                return;
+            }
+
+            if (r.GetValue(split) is not null)
+            {
+                r.AddError("--refit uses the earlier run's split.csv: leave out --split.");
+            }
+            else if (!File.Exists(Path.Combine(run, DatasetSplit.FileName)))
+            {
+                r.AddError($"--refit {run}: not a training run folder (no {DatasetSplit.FileName}).");
+            }
+        });
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, refit,
         };
         command.SetAction(result => Run(() =>
         {
@@ -106,6 +123,7 @@ internal static class Program
                 Profile = profile,
                 Seed = result.GetValue(seed),
                 SplitFile = result.GetValue(split),
+                RefitFrom = result.GetValue(refit),
                 ModelName = result.GetValue(name) ?? "",
                 Version = result.GetValue(version)!,
                 Limit = result.GetValue(limit),

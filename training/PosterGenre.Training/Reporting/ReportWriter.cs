@@ -74,14 +74,22 @@ public static class ReportWriter
             var epochs = history.Select(h => (double)h.Epoch).ToArray();
             var loss = new ScottPlot.Plot();
             loss.Add.Scatter(epochs, history.Select(h => h.TrainLoss).ToArray()).LegendText = "train loss";
-            loss.Add.Scatter(epochs, history.Select(h => h.ValidationLoss).ToArray()).LegendText = "validation loss";
+            if (history.All(h => h.ValidationLoss is not null))
+            {
+                loss.Add.Scatter(epochs, history.Select(h => h.ValidationLoss!.Value).ToArray()).LegendText = "validation loss";
+            }
+
             loss.Title("Loss per epoch");
             loss.XLabel("epoch");
             loss.ShowLegend();
             loss.SavePng(Path.Combine(plots, "loss.png"), 800, 450);
+        }
 
+        if (history.Count > 0 && history.All(h => h.ValidationMap is not null))
+        {
+            var epochs = history.Select(h => (double)h.Epoch).ToArray();
             var map = new ScottPlot.Plot();
-            map.Add.Scatter(epochs, history.Select(h => h.ValidationMap).ToArray()).LegendText = "validation mAP";
+            map.Add.Scatter(epochs, history.Select(h => h.ValidationMap!.Value).ToArray()).LegendText = "validation mAP";
             if (history.All(h => h.RawValidationMap is not null))
             {
                 map.Add.Scatter(epochs, history.Select(h => h.RawValidationMap!.Value).ToArray()).LegendText = "validation mAP, raw weights (the line above is their average)";

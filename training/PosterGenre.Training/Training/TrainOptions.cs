@@ -14,6 +14,12 @@ public sealed record TrainOptions
     /// <summary>An existing split.csv to reuse instead of making one from the seed.</summary>
     public string? SplitFile { get; init; }
 
+    /// <summary>
+    /// An earlier run's folder to refit: train on its train and validation posters (its split.csv),
+    /// keep the final weights and take its manifest's thresholds; test on its test posters.
+    /// </summary>
+    public string? RefitFrom { get; init; }
+
     /// <summary>Use only the first N valid posters (for smoke tests); 0 uses all.</summary>
     public int Limit { get; init; }
 

@@ -46,16 +46,27 @@ public static class TrainRun
             log.WriteLine($"skipped {reason.Count()}: {reason.Key} (e.g. line {reason.First().Line} {reason.First().Id}: {reason.First().Reason})");
         }
 
-        var split = options.SplitFile is not null ? DatasetSplit.Load(options.SplitFile) : DatasetSplit.Create(cache.Posters, options.Seed);
+        var reference = options.RefitFrom is null ? null : RefitReference.Load(options.RefitFrom, dataset.Genres);
+        var splitFile = reference?.SplitFile ?? options.SplitFile;
+        var split = splitFile is not null ? DatasetSplit.Load(splitFile) : DatasetSplit.Create(cache.Posters, options.Seed);
         split.Save(Path.Combine(options.OutDir, DatasetSplit.FileName));
         int[] Indices(SplitName s) => [.. Enumerable.Range(0, cache.Count).Where(i => split.Assignment.TryGetValue(cache.Posters[i].Id, out var a) && a == s)];
         var train = Indices(SplitName.Train);
         var validation = Indices(SplitName.Validation);
         var test = Indices(SplitName.Test);
-        log.WriteLine($"split ({(options.SplitFile is null ? $"seed {options.Seed}" : $"from {options.SplitFile}")}): {train.Length} train, {validation.Length} validation, {test.Length} test");
+        log.WriteLine($"split ({(splitFile is null ? $"seed {options.Seed}" : $"from {splitFile}")}): {train.Length} train, {validation.Length} validation, {test.Length} test");
         if (train.Length < 2 || validation.Length == 0 || test.Length == 0)
         {
             throw new DatasetException($"Too few posters to train: {train.Length} train, {validation.Length} validation, {test.Length} test.");
+        }
+
+        // A refit trains on train + validation; validation stays known only to tune the prior's thresholds.
+        var heldOut = validation;
+        if (reference is not null)
+        {
+            train = [.. train, .. validation];
+            validation = [];
+            log.WriteLine($"refit of {reference.ManifestPath}: training on {train.Length} train + validation posters for {profile.Epochs} epochs, keeping the final weights and its thresholds");
         }
 
         var (mean, std) = profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]);
@@ -89,6 +100,7 @@ public static class TrainRun
             MacsPerPoster = genreNet.Macs,
             Parameters = net.parameters().Sum(p => p.numel()),
             TrainingData = new TrainingDataInfo(dataset.CsvSha256, cache.Count, train.Length, validation.Length, test.Length, options.Seed),
+            RefitOf = reference is null ? null : $"{reference.Manifest.Name} {reference.Manifest.Version} ({reference.Manifest.TrainingCommand})",
             TrainingCommand = options.CommandLine,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
@@ -96,7 +108,7 @@ public static class TrainRun
 
         var batches = new BatchMaker(cache, options.Seed);
         // Parity is checked on the plain network (no test-time augmentation), as TorchSharp computes it.
-        var parityIndices = validation.Take(16).ToArray();
+        var parityIndices = (validation.Length > 0 ? validation : test).Take(16).ToArray();
         var torchProbabilities = Trainer.Predict(net, batches, parityIndices);
         float parity;
         using (var plain = GenreModel.Load(modelPath, manifestPath))
@@ -105,25 +117,25 @@ public static class TrainRun
             parity = torchProbabilities.Zip(onnxProbabilities, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
         }
 
-        log.WriteLine($"ONNX parity on {parityIndices.Length} validation posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
+        log.WriteLine($"ONNX parity on {parityIndices.Length} {(validation.Length > 0 ? "validation" : "test")} posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
         if (!(parity <= ParityTolerance))
         {
             throw new InvalidOperationException($"The exported model differs from TorchSharp by {parity:E2} > {ParityTolerance:E0}; the export is wrong.");
         }
 
-        manifest = manifest with { TestTimeAugmentation = profile.TestTimeAugmentation };
+        manifest = manifest with { TestTimeAugmentation = reference?.Manifest.TestTimeAugmentation ?? profile.TestTimeAugmentation };
         manifest.Save(manifestPath);
         using var onnx = GenreModel.Load(modelPath, manifestPath);
-        var validationProbabilities = OnnxScoring.Predict(onnx, cache, validation);
-        var validationLabels = validation.Select(i => cache.Posters[i].Labels).ToArray();
-        var thresholds = Thresholds.TuneForF1(validationProbabilities, validationLabels, dataset.Genres.Length);
+        var validationLabels = heldOut.Select(i => cache.Posters[i].Labels).ToArray();
+        var thresholds = reference?.Manifest.Thresholds
+            ?? Thresholds.TuneForF1(OnnxScoring.Predict(onnx, cache, validation), validationLabels, dataset.Genres.Length);
 
         var testLabels = test.Select(i => cache.Posters[i].Labels).ToArray();
         var testProbabilities = OnnxScoring.Predict(onnx, cache, test);
         var result = Evaluator.Evaluate(name, dataset.Genres, testProbabilities, testLabels, thresholds, manifest.MinGenres, manifest.MaxGenres, options.MinPositivesForMacro);
 
         var trainPosters = train.Select(i => cache.Posters[i]).ToArray();
-        var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(trainPosters, dataset.Genres.Length, validation.Length), validationLabels, dataset.Genres.Length);
+        var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(trainPosters, dataset.Genres.Length, heldOut.Length), validationLabels, dataset.Genres.Length);
         var prior = Evaluator.Evaluate("prior", dataset.Genres, OnnxScoring.Prior(trainPosters, dataset.Genres.Length, test.Length), testLabels, priorThresholds, minPositivesForMacro: options.MinPositivesForMacro);
 
         manifest = manifest with

@@ -11,7 +11,8 @@ namespace PosterGenre.Training.Training;
 
 /// <summary>
 /// Trains one network on the cached training split, checks it on validation after each epoch and
-/// keeps the weights of the epoch with the best validation mAP in <c>checkpoint.bin</c>.
+/// keeps the weights of the epoch with the best validation mAP in <c>checkpoint.bin</c>. Without
+/// validation posters (a refit), every epoch runs and the final weights are kept.
 /// </summary>
 public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train, int[] validation, string[] genres)
 {
@@ -91,12 +92,21 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 progress.Report(epoch, b + 1, lossSum / seen, indices.Length);
             }
 
+            var seconds = clock.Elapsed.TotalSeconds;
+            var rate = optimizer.ParamGroups.First().LearningRate;
+            var trainLoss = lossSum / Math.Max(1, seen);
+            if (validation.Length == 0)
+            {
+                History.Add(new EpochRecord(epoch, trainLoss, null, null, rate, seen / seconds, seconds));
+                kept.save(checkpoint);
+                progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4} (no validation: refit), {seconds:F0} s");
+                continue;
+            }
+
             var (valLoss, valMap) = Validate(kept, batches, posWeight);
             double? rawMap = average is null ? null : Validate(net, batches, posWeight).Map;
             var rawNote = rawMap is null ? "" : $" (raw weights {rawMap:F4})";
-            var seconds = clock.Elapsed.TotalSeconds;
-            var rate = optimizer.ParamGroups.First().LearningRate;
-            History.Add(new EpochRecord(epoch, lossSum / Math.Max(1, seen), valLoss, valMap, rate, seen / seconds, seconds, rawMap));
+            History.Add(new EpochRecord(epoch, trainLoss, valLoss, valMap, rate, seen / seconds, seconds, rawMap));
             var improved = valMap > best;
             if (improved)
             {
@@ -109,7 +119,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 sinceBest++;
             }
 
-            progress.EndEpoch($"epoch {epoch}: train loss {lossSum / Math.Max(1, seen):F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{rawNote}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
+            progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{rawNote}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
             // Validation mAP is noisy while the schedule is still near its peak rate, so patience
             // only counts once the rate has started to fall (after the warm-up).
             if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > (int)(profile.Epochs * profile.WarmupFraction) + profile.Patience)
