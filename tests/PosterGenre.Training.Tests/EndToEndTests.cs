@@ -110,6 +110,20 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void TuneRetunesATrainedRunButRefusesARefitWhoseValidationPostersWereTrainedOn()
+    {
+        using var data = SyntheticDataset.Create(90);
+        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        var refit = Path.Combine(output, "refit");
+        TrainRun.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, TextWriter.Null);
+        var split = Path.Combine(output, DatasetSplit.FileName);
+
+        Assert.Equal(0, TuneRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, split, "hflip", TextWriter.Null));
+        var error = Assert.Throws<InvalidDataException>(() => TuneRun.Execute(Path.Combine(refit, "tiny.onnx"), data.Root, split, "none", TextWriter.Null));
+        Assert.Contains("is a refit", error.Message);
+    }
+
+    [Fact]
     public void SameSeedReproducesTheSameSplit()
     {
         using var data = SyntheticDataset.Create(60);

@@ -15,6 +15,12 @@ public static class TuneRun
         var manifestPath = Path.ChangeExtension(modelPath, ".json");
         var manifest = ModelManifest.Load(manifestPath) with { TestTimeAugmentation = testTimeAugmentation };
         manifest.Validate(manifestPath);
+        if (manifest.RefitOf is not null)
+        {
+            // Its validation posters were training posters: thresholds tuned on them would be too confident.
+            throw new InvalidDataException($"{manifest.Name} {manifest.Version} is a refit (trained on its split's validation posters too), so its thresholds cannot be tuned on them; tune the run it refits ({manifest.RefitOf}) and refit again.");
+        }
+
         manifest.Save(manifestPath);
 
         using var model = GenreModel.Load(modelPath, manifestPath);
