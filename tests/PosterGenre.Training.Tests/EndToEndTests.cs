@@ -107,6 +107,11 @@ public sealed class EndToEndTests : IDisposable
         Assert.True(File.Exists(Path.Combine(refit, "plots", "loss.png")));
         Assert.False(File.Exists(Path.Combine(refit, "plots", "validation-map.png")));
         Assert.Contains("refit of", log.ToString());
+
+        // Another architecture cannot reuse this run's thresholds.
+        var other = Options(data.Root) with { OutDir = Path.Combine(output, "other"), RefitFrom = output };
+        var error = Assert.Throws<DatasetException>(() => TrainRun.Execute(other with { Profile = TrainingProfile.For("vgg-plain") with { Width = 32, Height = 48, Epochs = 1 } }, TextWriter.Null));
+        Assert.Contains("--arch poster-genre", error.Message);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace PosterGenre.Training.Training;
 public sealed record RefitReference(string SplitFile, string ManifestPath, ModelManifest Manifest)
 {
     /// <summary>Reads a run folder written by <c>train</c>; a folder that is not one is a <see cref="DatasetException"/>.</summary>
-    public static RefitReference Load(string runDir, string[] genres)
+    public static RefitReference Load(string runDir, string[] genres, string architecture)
     {
         var split = Path.Combine(runDir, DatasetSplit.FileName);
         if (!File.Exists(split))
@@ -30,6 +30,11 @@ public sealed record RefitReference(string SplitFile, string ManifestPath, Model
         if (!manifest.Genres.SequenceEqual(genres))
         {
             throw new DatasetException($"--refit: {manifestPath} has other genres than this dataset ({string.Join(",", manifest.Genres)} against {string.Join(",", genres)}).");
+        }
+
+        if (manifest.Architecture != architecture)
+        {
+            throw new DatasetException($"--refit: {manifestPath} is a {manifest.Architecture} model; refit it with --arch {manifest.Architecture} and the rest of its recipe ({manifest.TrainingCommand}).");
         }
 
         return new RefitReference(split, manifestPath, manifest);

@@ -46,7 +46,7 @@ public static class TrainRun
             log.WriteLine($"skipped {reason.Count()}: {reason.Key} (e.g. line {reason.First().Line} {reason.First().Id}: {reason.First().Reason})");
         }
 
-        var reference = options.RefitFrom is null ? null : RefitReference.Load(options.RefitFrom, dataset.Genres);
+        var reference = options.RefitFrom is null ? null : RefitReference.Load(options.RefitFrom, dataset.Genres, profile.Architecture);
         var splitFile = reference?.SplitFile ?? options.SplitFile;
         var split = splitFile is not null ? DatasetSplit.Load(splitFile) : DatasetSplit.Create(cache.Posters, options.Seed);
         split.Save(Path.Combine(options.OutDir, DatasetSplit.FileName));
