@@ -92,20 +92,22 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 progress.Report(epoch, b + 1, lossSum / seen, indices.Length);
             }
 
-            var seconds = clock.Elapsed.TotalSeconds;
             var rate = optimizer.ParamGroups.First().LearningRate;
             var trainLoss = lossSum / Math.Max(1, seen);
             if (validation.Length == 0)
             {
-                History.Add(new EpochRecord(epoch, trainLoss, null, null, rate, seen / seconds, seconds));
+                var trainSeconds = clock.Elapsed.TotalSeconds;
+                History.Add(new EpochRecord(epoch, trainLoss, null, null, rate, seen / trainSeconds, trainSeconds));
                 kept.save(checkpoint);
-                progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4} (no validation: refit), {seconds:F0} s");
+                progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4} (no validation: refit), {trainSeconds:F0} s");
                 continue;
             }
 
             var (valLoss, valMap) = Validate(kept, batches, posWeight);
             double? rawMap = average is null ? null : Validate(net, batches, posWeight).Map;
             var rawNote = rawMap is null ? "" : $" (raw weights {rawMap:F4})";
+            // An epoch's time and rate include its validation pass, as in every earlier run's history.
+            var seconds = clock.Elapsed.TotalSeconds;
             History.Add(new EpochRecord(epoch, trainLoss, valLoss, valMap, rate, seen / seconds, seconds, rawMap));
             var improved = valMap > best;
             if (improved)
