@@ -19,6 +19,7 @@ public sealed class CommandLineTests
     [InlineData("--mixup", "-1")]
     [InlineData("--ema", "1")]
     [InlineData("--zoom", "0.9")]
+    [InlineData("--pos-weight", "half")]
     [InlineData("--refit", "/nonexistent/run")]
     [InlineData("--refit", "/tmp", "--split", "/tmp/split.csv")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
@@ -40,7 +41,7 @@ public sealed class CommandLineTests
         var output = Directory.CreateTempSubdirectory("postergenre-cli-").FullName;
         try
         {
-            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--threads", "1"]);
+            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--pos-weight", "full", "--threads", "1"]);
 
             Assert.Equal(0, exit);
             Assert.True(File.Exists(Path.Combine(output, "poster-genre.onnx")));

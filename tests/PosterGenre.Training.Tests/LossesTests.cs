@@ -42,4 +42,19 @@ public sealed class LossesTests
 
         Assert.Equal(bce.item<float>(), asl.item<float>(), 5);
     }
+
+    [Theory]
+    [InlineData(0.5, new float[] { 3f, 9.9499f, 1f, 1f })]
+    [InlineData(1.0, new float[] { 9f, 10f, 1f, 1f })]
+    public void PositiveWeightsAreTheNegativeToPositiveRatioToAPowerBetweenOneAndTen(double power, float[] expected)
+    {
+        // Of 100 posters: 10 positives (ratio 9), 1 (ratio 99, capped at 10 in full), 60 (ratio 0.67, raised to 1), none.
+        var weights = Trainer.PositiveWeightsFor([10, 1, 60, 0], 100, power);
+
+        Assert.Equal(expected.Length, weights.Length);
+        for (var g = 0; g < expected.Length; g++)
+        {
+            Assert.Equal(expected[g], weights[g], 3);
+        }
+    }
 }

@@ -94,11 +94,13 @@ internal static class Program
                 r.AddError($"--refit {run}: not a training run folder (no {DatasetSplit.FileName}).");
             }
         });
+        var posWeight = new Option<string?>("--pos-weight") { Description = "Weight of each genre's positives in BCE: none, sqrt (of negatives/positives) or full (the ratio itself), capped at 10 (default: the architecture's)." };
+        posWeight.AcceptOnlyFromAmong("none", "sqrt", "full");
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, refit,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit,
         };
         command.SetAction(result => Run(() =>
         {
@@ -115,6 +117,8 @@ internal static class Program
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
                 Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
+                PositiveWeights = result.GetValue(posWeight) is { } w ? w != "none" : profile.PositiveWeights,
+                PositiveWeightPower = result.GetValue(posWeight) == "full" ? 1 : profile.PositiveWeightPower,
             };
             var options = new TrainOptions
             {

@@ -184,16 +184,13 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         return (loss, aps.Count == 0 ? 0 : aps.Average());
     }
 
-    private Tensor PositiveWeights()
-    {
-        var weights = new float[genres.Length];
-        for (var g = 0; g < genres.Length; g++)
-        {
-            var positives = train.Count(i => cache.Posters[i].Labels[g]);
-            var negatives = train.Length - positives;
-            weights[g] = positives == 0 ? 1f : (float)Math.Clamp(Math.Sqrt(negatives / (double)positives), 1, 10);
-        }
+    /// <summary>
+    /// Per-genre weight of the positives in BCE: (negatives / positives) to the given power (0.5:
+    /// square root, 1: full ratio), between 1 and 10; 1 for a genre without positives.
+    /// </summary>
+    internal static float[] PositiveWeightsFor(int[] positives, int posters, double power) =>
+        [.. positives.Select(p => p == 0 ? 1f : (float)Math.Clamp(Math.Pow((posters - p) / (double)p, power), 1, 10))];
 
-        return tensor(weights);
-    }
+    private Tensor PositiveWeights() =>
+        tensor(PositiveWeightsFor([.. Enumerable.Range(0, genres.Length).Select(g => train.Count(i => cache.Posters[i].Labels[g]))], train.Length, options.Profile.PositiveWeightPower));
 }

@@ -64,8 +64,11 @@ public sealed record TrainingProfile
     /// </summary>
     public string Loss { get; init; } = "bce";
 
-    /// <summary>Weight positives by sqrt(negatives / positives) per genre, capped at 10.</summary>
+    /// <summary>Weight positives by (negatives / positives) ^ <see cref="PositiveWeightPower"/> per genre, capped at 10.</summary>
     public bool PositiveWeights { get; init; }
+
+    /// <summary>0.5: the square root of the ratio (the recipes' choice); 1: the full ratio.</summary>
+    public double PositiveWeightPower { get; init; } = 0.5;
 
     /// <summary>Stop after this many epochs without a better validation mAP (0: never).</summary>
     public int Patience { get; init; }
