@@ -118,7 +118,7 @@ internal static class Program
                 Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
                 PositiveWeights = result.GetValue(posWeight) is { } w ? w != "none" : profile.PositiveWeights,
-                PositiveWeightPower = result.GetValue(posWeight) == "full" ? 1 : profile.PositiveWeightPower,
+                PositiveWeightPower = result.GetValue(posWeight) switch { "full" => 1, "sqrt" => 0.5, _ => profile.PositiveWeightPower },
             };
             var options = new TrainOptions
             {
