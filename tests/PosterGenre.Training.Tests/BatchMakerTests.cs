@@ -52,6 +52,33 @@ public sealed class BatchMakerTests : IDisposable
     }
 
     [Fact]
+    public void TeacherTargetsBlendIntoTheLabelsByTheirWeight()
+    {
+        var genres = cache.Posters[0].Labels.Length;
+        var probabilities = Enumerable.Range(0, cache.Count).Select(i => Enumerable.Range(0, genres).Select(g => 0.1f * ((i + g) % 10)).ToArray()).ToArray();
+        var teachers = new TeacherTargets(probabilities, 0.3, ["hand-made"]);
+        int[] indices = [2, 5];
+
+        using var targets = new BatchMaker(cache, seed: 1).Labels(indices, teachers);
+        using var labels = new BatchMaker(cache, seed: 1).Labels(indices);
+
+        var values = targets.data<float>().ToArray();
+        for (var row = 0; row < indices.Length; row++)
+        {
+            var poster = cache.Posters[indices[row]];
+            for (var g = 0; g < genres; g++)
+            {
+                // e.g. a positive the teachers score 0.4: 0.7 x 1 + 0.3 x 0.4 = 0.82.
+                var expected = (0.7f * (poster.Labels[g] ? 1 : 0)) + (0.3f * 0.1f * ((indices[row] + g) % 10));
+                Assert.Equal(expected, values[(row * genres) + g], 5);
+            }
+        }
+
+        Assert.Equal(new long[] { 2, genres }, targets.shape);
+        Assert.True(labels.eq(labels.round()).all().item<bool>(), "without teachers the targets are the 0/1 labels");
+    }
+
+    [Fact]
     public void MixupBlendsEachPosterWithOnePartnerByOneWeight()
     {
         // Poster k is a flat image of value k with genre k only, so a blend shows its partner and weight.

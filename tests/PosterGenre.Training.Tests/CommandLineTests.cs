@@ -22,6 +22,8 @@ public sealed class CommandLineTests
     [InlineData("--pos-weight", "half")]
     [InlineData("--refit", "/nonexistent/run")]
     [InlineData("--refit", "/tmp", "--split", "/tmp/split.csv")]
+    [InlineData("--teacher", "/nonexistent/model.onnx")]
+    [InlineData("--distill", "0.5")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.

@@ -1,3 +1,4 @@
+using PosterGenre.Imaging;
 using System.Text.Json;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
@@ -126,6 +127,66 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, TuneRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, split, "hflip", TextWriter.Null));
         var error = Assert.Throws<InvalidDataException>(() => TuneRun.Execute(Path.Combine(refit, "tiny.onnx"), data.Root, split, "none", TextWriter.Null));
         Assert.Contains("is a refit", error.Message);
+    }
+
+    [Fact]
+    public void DistillationTrainsOnTheTeachersMeanBlendedIntoTheLabels()
+    {
+        using var data = SyntheticDataset.Create(90);
+        var first = Path.Combine(output, "teacher-a");
+        var second = Path.Combine(output, "teacher-b");
+        TrainRun.Execute(Options(data.Root) with { OutDir = first }, TextWriter.Null);
+        TrainRun.Execute(Options(data.Root) with { OutDir = second, Seed = 6 }, TextWriter.Null);
+        string[] teachers = [Path.Combine(first, "tiny.onnx"), Path.Combine(second, "tiny.onnx")];
+
+        var dataset = PosterDataset.Load(data.Root);
+        var spec = new PreprocessingSpec { Width = 32, Height = 48, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        var cache = PixelCache.Build(dataset.Posters, new PosterPreprocessor(spec), []);
+        var a = TeacherTargets.Compute([teachers[0]], 1, cache, dataset.Genres);
+        var b = TeacherTargets.Compute([teachers[1]], 1, cache, dataset.Genres);
+        var both = TeacherTargets.Compute(teachers, 0.25, cache, dataset.Genres);
+
+        // The ensemble is the mean of its teachers, each scored as the service scores it.
+        Assert.NotEqual(a.Probabilities[0], b.Probabilities[0]);
+        for (var i = 0; i < cache.Count; i++)
+        {
+            for (var g = 0; g < dataset.Genres.Length; g++)
+            {
+                Assert.Equal((a.Probabilities[i][g] + b.Probabilities[i][g]) / 2, both.Probabilities[i][g], 6);
+            }
+        }
+
+        using (var teacher = GenreModel.Load(teachers[0]))
+        {
+            Assert.Equal(OnnxScoring.Predict(teacher, cache, [3])[0], a.Probabilities[3]);
+        }
+
+        var student = Path.Combine(output, "student");
+        var log = new StringWriter();
+        var exit = TrainRun.Execute(Options(data.Root) with { OutDir = student, Teachers = teachers, DistillWeight = 0.25 }, log);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("distillation: targets are 0.75 x labels + 0.25 x the mean of 2 teacher(s)", log.ToString());
+        Assert.Contains("validation mAP of their mean", log.ToString());
+        var manifest = ModelManifest.Load(Path.Combine(student, "tiny.json"));
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+    }
+
+    [Fact]
+    public void ATeacherThatSeesPostersOtherwiseThanTheStudentIsRefused()
+    {
+        using var data = SyntheticDataset.Create(40);
+        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        var dataset = PosterDataset.Load(data.Root);
+        var wider = new PreprocessingSpec { Width = 40, Height = 48, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        var cache = PixelCache.Build(dataset.Posters, new PosterPreprocessor(wider), []);
+        var teacher = Path.Combine(output, "tiny.onnx");
+
+        var error = Assert.Throws<DatasetException>(() => TeacherTargets.Compute([teacher], 0.5, cache, dataset.Genres));
+        Assert.Contains("32x48", error.Message);
+        Assert.Contains("40x48", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TeacherTargets.Compute([teacher], 0, cache, dataset.Genres));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TeacherTargets.Compute([teacher], 1.5, cache, dataset.Genres));
     }
 
     [Fact]

@@ -94,13 +94,36 @@ internal static class Program
                 r.AddError($"--refit {run}: not a training run folder (no {DatasetSplit.FileName}).");
             }
         });
+        var teacher = new Option<string[]>("--teacher") { Description = "Distillation: a trained ONNX model (manifest beside it) whose probabilities are blended into the training targets; repeat for an ensemble (their mean). Same input size and resize policy as the student (docs/training.md, \"Distillation\")." };
+        teacher.Validators.Add(r =>
+        {
+            foreach (var path in r.GetValue(teacher) ?? [])
+            {
+                if (!File.Exists(path))
+                {
+                    r.AddError($"--teacher {path}: no such model file.");
+                }
+                else if (!File.Exists(Path.ChangeExtension(path, ".json")))
+                {
+                    r.AddError($"--teacher {path}: its manifest {Path.ChangeExtension(path, ".json")} is missing.");
+                }
+            }
+        });
+        var distill = new Option<double?>("--distill") { Description = "The teachers' share of each training target, above 0 and at most 1: (1 - w) x label + w x teachers' mean (default 0.5; needs --teacher)." };
+        distill.Validators.Add(r =>
+        {
+            if (r.GetValue(distill) is { } w && (w is <= 0 or > 1 || (r.GetValue(teacher) ?? []).Length == 0))
+            {
+                r.AddError("--distill takes a weight above 0 and at most 1, and needs at least one --teacher.");
+            }
+        });
         var posWeight = new Option<string?>("--pos-weight") { Description = "Weight of each genre's positives in BCE: none, sqrt (of negatives/positives) or full (the ratio itself), capped at 10 (default: the architecture's)." };
         posWeight.AcceptOnlyFromAmong("none", "sqrt", "full");
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill,
         };
         command.SetAction(result => Run(() =>
         {
@@ -128,6 +151,8 @@ internal static class Program
                 Seed = result.GetValue(seed),
                 SplitFile = result.GetValue(split),
                 RefitFrom = result.GetValue(refit),
+                Teachers = result.GetValue(teacher) ?? [],
+                DistillWeight = result.GetValue(distill) ?? 0.5,
                 ModelName = result.GetValue(name) ?? "",
                 Version = result.GetValue(version)!,
                 Limit = result.GetValue(limit),

@@ -44,13 +44,20 @@ public sealed class BatchMaker
         return raw.permute(0, 3, 1, 2).to(ScalarType.Float32).mul(scale).add(offset);
     }
 
-    public Tensor Labels(IReadOnlyList<int> indices)
+    /// <summary>[N, genres] targets: the labels (0/1), or with teachers their blend with the teachers' probabilities.</summary>
+    public Tensor Labels(IReadOnlyList<int> indices, TeacherTargets? teachers = null)
     {
         var genres = cache.Posters[0].Labels.Length;
         var values = new float[indices.Count * genres];
         for (var i = 0; i < indices.Count; i++)
         {
             var labels = cache.Posters[indices[i]].Labels;
+            if (teachers is not null)
+            {
+                teachers.Blend(indices[i], labels).CopyTo(values, i * genres);
+                continue;
+            }
+
             for (var g = 0; g < genres; g++)
             {
                 values[(i * genres) + g] = labels[g] ? 1f : 0f;

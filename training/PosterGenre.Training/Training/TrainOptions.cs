@@ -20,6 +20,12 @@ public sealed record TrainOptions
     /// </summary>
     public string? RefitFrom { get; init; }
 
+    /// <summary>Trained ONNX models (manifests beside them) whose mean probabilities are blended into the training targets.</summary>
+    public IReadOnlyList<string> Teachers { get; init; } = [];
+
+    /// <summary>The teachers' share of each training target, above 0 and at most 1 (used only with <see cref="Teachers"/>).</summary>
+    public double DistillWeight { get; init; } = 0.5;
+
     /// <summary>Use only the first N valid posters (for smoke tests); 0 uses all.</summary>
     public int Limit { get; init; }
 

@@ -69,11 +69,20 @@ public static class TrainRun
             log.WriteLine($"refit of {reference.ManifestPath}: training on {train.Length} train + validation posters for {profile.Epochs} epochs, keeping the final weights and its thresholds");
         }
 
+        TeacherTargets? teachers = null;
+        if (options.Teachers.Count > 0)
+        {
+            teachers = TeacherTargets.Compute(options.Teachers, options.DistillWeight, cache, dataset.Genres);
+            var softness = train.Average(i => cache.Posters[i].Labels.Select((l, g) => Math.Abs((l ? 1 : 0) - teachers.Probabilities[i][g])).Average());
+            var teacherMap = validation.Length == 0 ? "" : FormattableString.Invariant($", validation mAP of their mean {Trainer.MacroAp([.. validation.Select(i => teachers.Probabilities[i])], [.. validation.Select(i => cache.Posters[i].Labels)], options.MinPositivesForMacro):F4}");
+            log.WriteLine(FormattableString.Invariant($"distillation: targets are {1 - teachers.Weight:F2} x labels + {teachers.Weight:F2} x the mean of {teachers.Names.Count} teacher(s): {string.Join("; ", teachers.Names)}; mean |teacher - label| on training posters {softness:F4}{teacherMap}"));
+        }
+
         var (mean, std) = profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]);
         var spec = rawSpec with { Mean = [.. mean.Select(Round4)], Std = [.. std.Select(Round4)] };
         cache = cache.WithSpec(spec);
 
-        var trainer = new Trainer(options, cache, train, validation, dataset.Genres);
+        var trainer = new Trainer(options, cache, train, validation, dataset.Genres, teachers);
         var net = trainer.Train(log);
         var genreNet = (IGenreNet)net;
 

@@ -12,9 +12,11 @@ namespace PosterGenre.Training.Training;
 /// <summary>
 /// Trains one network on the cached training split, checks it on validation after each epoch and
 /// keeps the weights of the epoch with the best validation mAP in <c>checkpoint.bin</c>. Without
-/// validation posters (a refit), every epoch runs and the final weights are kept.
+/// validation posters (a refit), every epoch runs and the final weights are kept. With teachers
+/// (distillation), the training targets blend the labels with the teachers' probabilities;
+/// validation always scores against the labels.
 /// </summary>
-public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train, int[] validation, string[] genres)
+public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train, int[] validation, string[] genres, TeacherTargets? teachers = null)
 {
     public const string CheckpointName = "checkpoint.bin";
 
@@ -73,7 +75,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                     x = batches.Augment(x);
                 }
 
-                var y = batches.Labels(indices);
+                var y = batches.Labels(indices, teachers);
                 if (profile.Augment && profile.Mixup > 0)
                 {
                     (x, y) = batches.Mixup(x, y, profile.Mixup);
@@ -171,17 +173,23 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             loss = (-((y * w * p.log()) + ((1 - y) * (1 - p).log()))).mean().item<float>();
         }
 
+        return (loss, MacroAp(probabilities, labels, options.MinPositivesForMacro));
+    }
+
+    /// <summary>Mean average precision over the genres with at least <paramref name="minPositives"/> positives (0 if none has).</summary>
+    public static double MacroAp(float[][] probabilities, bool[][] labels, int minPositives)
+    {
         var aps = new List<double>();
-        for (var g = 0; g < genres.Length; g++)
+        for (var g = 0; g < labels[0].Length; g++)
         {
             var truth = labels.Select(l => l[g]).ToArray();
-            if (truth.Count(t => t) >= options.MinPositivesForMacro)
+            if (truth.Count(t => t) >= minPositives)
             {
                 aps.Add(RankingMetrics.AveragePrecision(probabilities.Select(r => r[g]).ToArray(), truth));
             }
         }
 
-        return (loss, aps.Count == 0 ? 0 : aps.Average());
+        return aps.Count == 0 ? 0 : aps.Average();
     }
 
     /// <summary>
