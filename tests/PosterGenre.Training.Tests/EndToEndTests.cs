@@ -139,9 +139,7 @@ public sealed class EndToEndTests : IDisposable
         TrainRun.Execute(Options(data.Root) with { OutDir = second, Seed = 6 }, TextWriter.Null);
         string[] teachers = [Path.Combine(first, "tiny.onnx"), Path.Combine(second, "tiny.onnx")];
 
-        var dataset = PosterDataset.Load(data.Root);
-        var spec = new PreprocessingSpec { Width = 32, Height = 48, Mean = [0, 0, 0], Std = [1, 1, 1] };
-        var cache = PixelCache.Build(dataset.Posters, new PosterPreprocessor(spec), []);
+        var (dataset, cache) = RawCache(data.Root, width: 32);
         var a = TeacherTargets.Compute([teachers[0]], 1, cache, dataset.Genres);
         var b = TeacherTargets.Compute([teachers[1]], 1, cache, dataset.Genres);
         var both = TeacherTargets.Compute(teachers, 0.25, cache, dataset.Genres);
@@ -177,9 +175,7 @@ public sealed class EndToEndTests : IDisposable
     {
         using var data = SyntheticDataset.Create(40);
         TrainRun.Execute(Options(data.Root), TextWriter.Null);
-        var dataset = PosterDataset.Load(data.Root);
-        var wider = new PreprocessingSpec { Width = 40, Height = 48, Mean = [0, 0, 0], Std = [1, 1, 1] };
-        var cache = PixelCache.Build(dataset.Posters, new PosterPreprocessor(wider), []);
+        var (dataset, cache) = RawCache(data.Root, width: 40);
         var teacher = Path.Combine(output, "tiny.onnx");
 
         var error = Assert.Throws<DatasetException>(() => TeacherTargets.Compute([teacher], 0.5, cache, dataset.Genres));
@@ -208,6 +204,14 @@ public sealed class EndToEndTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(output, recursive: true);
+
+    /// <summary>The dataset's posters decoded at <paramref name="width"/> x 48, 8-bit, as train caches them before normalising.</summary>
+    private static (PosterDataset Dataset, PixelCache Cache) RawCache(string root, int width)
+    {
+        var dataset = PosterDataset.Load(root);
+        var spec = new PreprocessingSpec { Width = width, Height = 48, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        return (dataset, PixelCache.Build(dataset.Posters, new PosterPreprocessor(spec), []));
+    }
 
     private TrainOptions Options(string dataDir) => new()
     {
