@@ -58,6 +58,15 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add("PosterGenre:Uploads: MaxFileBytes, MaxRequestBytes, MaxFiles and MaxPixels must all be positive.");
         }
 
+        for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
+        {
+            var origin = options.Cors.AllowedOrigins[i];
+            if (CrossOriginOptions.Problem(origin) is { } problem)
+            {
+                failures.Add($"PosterGenre:Cors:AllowedOrigins:{i} '{origin}' {problem}.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
