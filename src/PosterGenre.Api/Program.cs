@@ -18,6 +18,7 @@ builder.AddPosterGenreLogging();
 builder.Services.AddProblemDetails();
 builder.Services.AddPosterGenreModels();
 builder.Services.AddPosterGenreCors();
+builder.Services.AddPosterGenreLoadShedding();
 builder.Services.AddSingleton<ServiceMetrics>();
 builder.Services.AddSingleton<PosterPredictor>();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
@@ -39,6 +40,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePosterGenreRequestLogging();
 app.UseCors();
+app.UseRateLimiter();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseHttpMetrics();
@@ -51,18 +53,23 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapMetrics();
 
-try
+if (!app.Environment.IsEnvironment("Testing"))
 {
-    app.Run();
-}
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException && !app.Environment.IsEnvironment("Testing"))
-{
-    // A broken configuration or model: say what is wrong in one line, without a stack trace.
-    // (Under the integration tests' host, environment "Testing", the exception reaches the test instead.)
-    Console.Error.WriteLine($"PosterGenre cannot start: {e.Message}");
-    return 1;
+    try
+    {
+        // Check the configuration and load the models before the host starts, so that a broken one
+        // stops the service with one line naming what is wrong, without a stack trace. (Under the
+        // integration tests' host, environment "Testing", the host's start reports it to the test.)
+        app.Services.GetRequiredService<ModelRegistry>().LoadAll();
+    }
+    catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"PosterGenre cannot start: {e.Message}");
+        return 1;
+    }
 }
 
+app.Run();
 return 0;
 
 /// <summary>The web host; public so that integration tests can start it with WebApplicationFactory.</summary>

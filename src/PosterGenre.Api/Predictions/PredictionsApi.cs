@@ -25,11 +25,13 @@ public static class PredictionsApi
                 + "Each result holds all genre probabilities, the top 3 genres and the predicted set (per-genre thresholds, then 1 to 3 genres). "
                 + "In a batch, a file that is not a usable image gets an error in its place; if no file is usable the answer is problem+json.")
             .WithMetadata(new PosterUploadForm())
+            .RequireRateLimiting(LoadShedding.PolicyName)
             .Produces<PredictionResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return group;
     }

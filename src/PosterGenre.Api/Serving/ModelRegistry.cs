@@ -20,9 +20,14 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ILogger<Mode
 
     public ServedModel Default => models[options.Value.DefaultModel];
 
-    /// <summary>Loads and warms every model; throws naming the file when one cannot be loaded.</summary>
+    /// <summary>Loads and warms every model, once; throws naming the file when one cannot be loaded.</summary>
     public void LoadAll()
     {
+        if (ready)
+        {
+            return;
+        }
+
         var settings = options.Value;
         var limits = new ImageLimits(settings.Uploads.MaxPixels);
         foreach (var (name, config) in settings.Models)

@@ -21,6 +21,8 @@ public sealed class ServingOptions
 
     public CrossOriginOptions Cors { get; set; } = new();
 
+    public LoadOptions Load { get; set; } = new();
+
     /// <summary>Resolves a configured path against the application folder.</summary>
     public static string Resolve(string path) =>
         System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, path));

@@ -58,6 +58,11 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add("PosterGenre:Uploads: MaxFileBytes, MaxRequestBytes, MaxFiles and MaxPixels must all be positive.");
         }
 
+        if (options.Load.MaxConcurrentRequests < 1 || options.Load.MaxQueuedRequests < 0)
+        {
+            failures.Add($"PosterGenre:Load: MaxConcurrentRequests must be at least 1 (is {options.Load.MaxConcurrentRequests}) and MaxQueuedRequests at least 0 (is {options.Load.MaxQueuedRequests}).");
+        }
+
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
         {
             var origin = options.Cors.AllowedOrigins[i];

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace PosterGenre.Api.Tests;
+
+/// <summary>
+/// The service as an operator starts it (its own process, Production environment): a broken
+/// configuration stops it with one line naming what is wrong and exit code 1, not a stack trace.
+/// </summary>
+public sealed class StartupTests
+{
+    /// <summary>The API's own build output beside this test project's (same configuration).</summary>
+    private static string ApiDll()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (testBin.Name, testBin.Parent!.Name);
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "PosterGenre.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        return Path.Combine(root.FullName, "src", "PosterGenre.Api", "bin", configuration, framework, "PosterGenre.Api.dll");
+    }
+
+    private static async Task<(int ExitCode, string Output)> StartAsync(params (string Key, string Value)[] environment)
+    {
+        var dll = ApiDll();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the service did not stop within 60 s");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    public async Task AMissingModelFileStopsTheServiceWithOneLineNamingIt()
+    {
+        var (exitCode, output) = await StartAsync(("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("PosterGenre cannot start: ", output);
+        Assert.Contains("'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task AnImpossibleLimitStopsTheServiceNamingTheKey()
+    {
+        var (exitCode, output) = await StartAsync(("PosterGenre__Load__MaxConcurrentRequests", "0"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("PosterGenre cannot start: ", output);
+        Assert.Contains("PosterGenre:Load", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task ACorruptModelFileStopsTheServiceNamingIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("postergenre-start-").FullName;
+        try
+        {
+            var onnx = Path.Combine(dir, "broken.onnx");
+            File.WriteAllText(onnx, "not a model");
+            var shipped = Path.Combine(Path.GetDirectoryName(ApiDll())!, "models", "poster-genre", "poster-genre.json");
+            File.Copy(shipped, Path.Combine(dir, "broken.json"));
+
+            var (exitCode, output) = await StartAsync(("PosterGenre__Models__poster-genre__Path", onnx));
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains($"PosterGenre cannot start: Model file '{onnx}' cannot be loaded", output);
+            Assert.DoesNotContain("   at ", output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
