@@ -55,25 +55,17 @@ public sealed class StartupTests
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    [Fact]
-    public async Task AMissingModelFileStopsTheServiceWithOneLineNamingIt()
+    [Theory]
+    [InlineData("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx", "'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)")]
+    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "0", "PosterGenre:Load: MaxConcurrentRequests must be at least 1 (is 0)")]
+    [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
+    public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {
-        var (exitCode, output) = await StartAsync(("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx"));
+        var (exitCode, output) = await StartAsync((key, value));
 
         Assert.Equal(1, exitCode);
         Assert.Contains("PosterGenre cannot start: ", output);
-        Assert.Contains("'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)", output);
-        Assert.DoesNotContain("   at ", output);
-    }
-
-    [Fact]
-    public async Task AnImpossibleLimitStopsTheServiceNamingTheKey()
-    {
-        var (exitCode, output) = await StartAsync(("PosterGenre__Load__MaxConcurrentRequests", "0"));
-
-        Assert.Equal(1, exitCode);
-        Assert.Contains("PosterGenre cannot start: ", output);
-        Assert.Contains("PosterGenre:Load", output);
+        Assert.Contains(expected, output);
         Assert.DoesNotContain("   at ", output);
     }
 
