@@ -4,7 +4,7 @@ namespace PosterGenre.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- [BenchmarkDotNet args]</c> runs the micro-benchmarks;
-/// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model]</c> loads a running service.
+/// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service.
 /// </summary>
 internal static class Program
 {
@@ -15,7 +15,8 @@ internal static class Program
             var concurrency = args.Length > 2 ? int.Parse(args[2]) : 8;
             var seconds = args.Length > 3 ? int.Parse(args[3]) : 20;
             var model = args.Length > 4 ? args[4] : "poster-genre";
-            return await LoadGenerator.RunAsync(url, concurrency, TimeSpan.FromSeconds(seconds), model);
+            var files = args.Length > 5 ? int.Parse(args[5]) : 1;
+            return await LoadGenerator.RunAsync(url, concurrency, TimeSpan.FromSeconds(seconds), model, files);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

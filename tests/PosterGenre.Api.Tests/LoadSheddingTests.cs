@@ -87,7 +87,7 @@ public sealed class LoadSheddingTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Theory]
-    [InlineData("MaxConcurrentRequests", "0")]
+    [InlineData("MaxConcurrentRequests", "-1")]
     [InlineData("MaxQueuedRequests", "-1")]
     public void AnImpossibleLimitStopsTheStartNamingTheKey(string key, string value)
     {

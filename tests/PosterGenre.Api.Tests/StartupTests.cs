@@ -57,7 +57,7 @@ public sealed class StartupTests
 
     [Theory]
     [InlineData("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx", "'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)")]
-    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "0", "PosterGenre:Load: MaxConcurrentRequests must be at least 1 (is 0)")]
+    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "-1", "PosterGenre:Load: MaxConcurrentRequests (is -1; 0: twice the processor count)")]
     [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {

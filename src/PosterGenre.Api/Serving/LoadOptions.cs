@@ -4,17 +4,24 @@ namespace PosterGenre.Api.Serving;
 
 /// <summary>
 /// How much prediction work the service takes on at once. Requests beyond
-/// <see cref="MaxConcurrentRequests"/> wait in a queue of <see cref="MaxQueuedRequests"/>; beyond
+/// <see cref="ConcurrentRequests"/> wait in a queue of <see cref="MaxQueuedRequests"/>; beyond
 /// that they are answered 503 with Retry-After at once, so a flood costs the service nothing
 /// but the refusals, and health checks, metrics and the page stay responsive.
 /// </summary>
 public sealed class LoadOptions
 {
-    /// <summary>Prediction requests being read, decoded and scored at the same time.</summary>
-    [Range(1, 4096)]
-    public int MaxConcurrentRequests { get; set; } = 16;
+    /// <summary>
+    /// Prediction requests being read, decoded and scored at the same time; 0 (the default): twice
+    /// the processor count. Decoding and inference hold a thread each, so more than a few per core
+    /// starve the thread pool that health checks and new connections need (docs/benchmarks.md).
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxConcurrentRequests { get; set; }
 
     /// <summary>Prediction requests waiting for a turn, oldest first; 0 refuses at once when busy.</summary>
     [Range(0, 100_000)]
-    public int MaxQueuedRequests { get; set; } = 64;
+    public int MaxQueuedRequests { get; set; } = 32;
+
+    /// <summary><see cref="MaxConcurrentRequests"/>, with 0 resolved to twice the processor count.</summary>
+    public int ConcurrentRequests => MaxConcurrentRequests > 0 ? MaxConcurrentRequests : 2 * Environment.ProcessorCount;
 }

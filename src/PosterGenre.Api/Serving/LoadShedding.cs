@@ -28,7 +28,7 @@ public static class LoadShedding
             limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
             limiter.AddConcurrencyLimiter(PolicyName, o =>
             {
-                o.PermitLimit = load.MaxConcurrentRequests;
+                o.PermitLimit = load.ConcurrentRequests;
                 o.QueueLimit = load.MaxQueuedRequests;
                 o.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
@@ -48,7 +48,7 @@ public static class LoadShedding
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Service busy",
-                Detail = $"The service is already working on {load.MaxConcurrentRequests} prediction requests with "
+                Detail = $"The service is already working on {load.ConcurrentRequests} prediction requests with "
                     + $"{load.MaxQueuedRequests} more waiting (PosterGenre:Load). Try again in {RetryAfterSeconds} s.",
             },
         });

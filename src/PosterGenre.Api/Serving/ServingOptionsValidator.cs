@@ -58,9 +58,9 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add("PosterGenre:Uploads: MaxFileBytes, MaxRequestBytes, MaxFiles and MaxPixels must all be positive.");
         }
 
-        if (options.Load.MaxConcurrentRequests < 1 || options.Load.MaxQueuedRequests < 0)
+        if (options.Load.MaxConcurrentRequests < 0 || options.Load.MaxQueuedRequests < 0)
         {
-            failures.Add($"PosterGenre:Load: MaxConcurrentRequests must be at least 1 (is {options.Load.MaxConcurrentRequests}) and MaxQueuedRequests at least 0 (is {options.Load.MaxQueuedRequests}).");
+            failures.Add($"PosterGenre:Load: MaxConcurrentRequests (is {options.Load.MaxConcurrentRequests}; 0: twice the processor count) and MaxQueuedRequests (is {options.Load.MaxQueuedRequests}) must not be negative.");
         }
 
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
