@@ -213,15 +213,5 @@ public sealed class EndToEndTests : IDisposable
         return (dataset, PixelCache.Build(dataset.Posters, new PosterPreprocessor(spec), []));
     }
 
-    private TrainOptions Options(string dataDir) => new()
-    {
-        DataDir = dataDir,
-        OutDir = output,
-        Profile = TrainingProfile.For("poster-genre") with { Width = 32, Height = 48, Epochs = 2, BatchSize = 16 },
-        Seed = 5,
-        ModelName = "tiny",
-        Threads = 1,
-        MinPositivesForMacro = 2,
-        CommandLine = "postergenre-train train --epochs 2",
-    };
+    private TrainOptions Options(string dataDir) => SyntheticDataset.TinyRun(dataDir, output);
 }

@@ -42,6 +42,23 @@ public sealed class PosterDatasetTests
     }
 
     [Fact]
+    public void PostersOfOtherFormatsAreFoundByTheirExtension()
+    {
+        using var data = SyntheticDataset.Create(4);
+        var images = Path.Combine(data.Root, PosterDataset.ImagesFolder);
+        var jpegs = Directory.GetFiles(images, "*.jpg").Order().ToArray();
+        File.Move(jpegs[0], Path.ChangeExtension(jpegs[0], ".png"));
+        File.Move(jpegs[1], Path.ChangeExtension(jpegs[1], ".webp"));
+
+        var dataset = PosterDataset.Load(data.Root);
+
+        Assert.Equal(4, dataset.Posters.Count);
+        Assert.Empty(dataset.Skipped);
+        Assert.Contains(dataset.Posters, p => p.ImagePath.EndsWith(".png", StringComparison.Ordinal));
+        Assert.Contains(dataset.Posters, p => p.ImagePath.EndsWith(".webp", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void RepeatedIdWithOtherLabelsSaysSo()
     {
         using var data = SyntheticDataset.Create(3, extraRows: csv => csv.Append("tt0000000,\"['Western']\",1,1,1,1,1\n"));

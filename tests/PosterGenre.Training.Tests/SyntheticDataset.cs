@@ -1,4 +1,5 @@
 using System.Text;
+using PosterGenre.Training.Training;
 using SkiaSharp;
 
 namespace PosterGenre.Training.Tests;
@@ -13,6 +14,19 @@ internal sealed class SyntheticDataset : IDisposable
     public string Root { get; }
 
     public string Csv => Path.Combine(Root, "posters.csv");
+
+    /// <summary>Options for a training run of seconds on such a dataset: 32x48 input, batch 16, one thread.</summary>
+    public static TrainOptions TinyRun(string dataDir, string outDir, string modelName = "tiny", int epochs = 2) => new()
+    {
+        DataDir = dataDir,
+        OutDir = outDir,
+        Profile = TrainingProfile.For("poster-genre") with { Width = 32, Height = 48, Epochs = epochs, BatchSize = 16 },
+        Seed = 5,
+        ModelName = modelName,
+        Threads = 1,
+        MinPositivesForMacro = 2,
+        CommandLine = $"postergenre-train train --epochs {epochs}",
+    };
 
     public static SyntheticDataset Create(int posters, int seed = 7, Action<StringBuilder>? extraRows = null)
     {

@@ -25,7 +25,7 @@ internal static class Program
 
     private static Command TrainCommand(string[] args)
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var data = DataOption();
         var output = new Option<string>("--out") { Description = "Output folder for model, manifest, metrics, plots and split.", Required = true };
         var arch = new Option<string>("--arch") { Description = "The model and its recipe: poster-genre (default), seed-baseline, or the earlier designs vgg-gram-narrow and resnet-gram (docs/training.md).", DefaultValueFactory = _ => "poster-genre" };
         arch.AcceptOnlyFromAmong(TrainingProfile.Names);
@@ -168,7 +168,7 @@ internal static class Program
     private static Command EvaluateCommand()
     {
         var model = new Option<string[]>("--model") { Description = "ONNX model(s); each manifest is the same path with .json. Repeat to compare models.", Required = true, AllowMultipleArgumentsPerToken = true };
-        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var data = DataOption();
         var split = new Option<string?>("--split") { Description = "split.csv from training; with it, --subset picks posters and the prior baseline is added." };
         var subset = new Option<string>("--subset") { Description = "test, validation, train or all (needs --split unless all).", DefaultValueFactory = _ => "test" };
         subset.AcceptOnlyFromAmong("test", "validation", "train", "all");
@@ -206,7 +206,7 @@ internal static class Program
 
     private static Command InspectCommand()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder: posters.csv and images/<Id>.jpg.", Required = true };
+        var data = DataOption();
         var command = new Command("inspect", "Summarise a dataset folder: skipped rows, genre frequencies, image sizes and aspect ratios.") { data };
         command.SetAction(result => Run(() => InspectRun.Execute(result.GetValue(data)!, Console.Out)));
         return command;
@@ -235,4 +235,11 @@ internal static class Program
     }
 
     private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;
+
+    /// <summary>The dataset folder option of train, evaluate and inspect.</summary>
+    private static Option<string> DataOption() => new("--data")
+    {
+        Description = "Dataset folder: posters.csv (Id, Genre, one 0/1 column per genre) and images/<Id>.jpg (or .jpeg, .png, .webp, .gif, .bmp).",
+        Required = true,
+    };
 }

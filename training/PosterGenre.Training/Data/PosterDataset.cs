@@ -7,13 +7,19 @@ namespace PosterGenre.Training.Data;
 
 /// <summary>
 /// The Kaggle "movie-classifier" layout: <c>posters.csv</c> (Id, Genre, then one 0/1 column per
-/// genre) and <c>images/&lt;Id&gt;.jpg</c>. Reading validates every row and keeps a list of what
+/// genre) and <c>images/&lt;Id&gt;.jpg</c> (or another image extension, for posters of one's own). Reading validates every row and keeps a list of what
 /// was skipped and why, instead of failing or silently dropping.
 /// </summary>
 public sealed class PosterDataset
 {
     public const string CsvName = "posters.csv";
     public const string ImagesFolder = "images";
+
+    /// <summary>
+    /// Extensions tried for a poster's image, in this order: the Kaggle layout's .jpg first, then
+    /// the other formats the decoder reads (it goes by the bytes, not the name).
+    /// </summary>
+    public static readonly string[] ImageExtensions = ["jpg", "jpeg", "png", "webp", "gif", "bmp"];
 
     private PosterDataset(string root, string[] genres, List<PosterRecord> posters, List<SkippedRow> skipped, string sha256)
     {
@@ -83,10 +89,10 @@ public sealed class PosterDataset
                 reason = first.SequenceEqual(labels!) ? "repeated id (same labels as its first row)" : "repeated id with different labels (first row kept)";
             }
 
-            var imagePath = Path.Combine(imageDir, id + ".jpg");
-            if (reason is null && !File.Exists(imagePath))
+            var imagePath = FindImage(imageDir, id);
+            if (reason is null && imagePath is null)
             {
-                reason = $"image {ImagesFolder}/{id}.jpg not found";
+                reason = $"image {ImagesFolder}/{id}.jpg not found (nor .{string.Join(", .", ImageExtensions[1..])})";
             }
 
             if (reason is not null)
@@ -96,10 +102,29 @@ public sealed class PosterDataset
             }
 
             seen[id] = labels!;
-            posters.Add(new PosterRecord(id, imagePath, labels!));
+            posters.Add(new PosterRecord(id, imagePath!, labels!));
         }
 
         return new PosterDataset(root, genres, posters, skipped, sha);
+    }
+
+    private static string? FindImage(string imageDir, string id)
+    {
+        if (id.Length == 0)
+        {
+            return null;
+        }
+
+        foreach (var extension in ImageExtensions)
+        {
+            var path = Path.Combine(imageDir, $"{id}.{extension}");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Keeps only the posters for which <paramref name="keep"/> is true (e.g. those that decoded).</summary>
