@@ -18,6 +18,7 @@ internal static class Program
             ExportCommand(),
             InspectCommand(),
             TuneCommand(),
+            PredictCommand(),
         };
 
         return root.Parse(args).Invoke();
@@ -201,6 +202,16 @@ internal static class Program
         tta.AcceptOnlyFromAmong("none", "hflip");
         var command = new Command("tune", "Re-tune a model's thresholds on validation (e.g. after changing test-time augmentation) and re-evaluate on test.") { model, data, split, tta };
         command.SetAction(result => Run(() => TuneRun.Execute(result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split)!, result.GetValue(tta)!, Console.Out)));
+        return command;
+    }
+
+    private static Command PredictCommand()
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model; its manifest is the same path with .json.", Required = true };
+        var paths = new Argument<string[]>("images") { Description = "Image files, or folders whose images (.jpg, .jpeg, .png, .webp, .gif, .bmp) are all scored.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out") { Description = "CSV file to write; without it, the CSV goes to standard output." };
+        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output };
+        command.SetAction(result => Run(() => PredictRun.Execute(result.GetValue(model)!, result.GetValue(paths)!, result.GetValue(output), Console.Out, Console.Error)));
         return command;
     }
 
