@@ -13,19 +13,36 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     public async Task UploadPageShowsTheTop3AndThePredictedSetOfAPoster()
     {
         var expected = await ExpectedAsync(PosterId);
-        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
-        await page.GotoAsync(browser.BaseUrl + "/");
-        await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(2);
 
-        await page.SetInputFilesAsync("#files", Fixtures.PosterPath(PosterId));
-        var card = page.Locator(".card").First;
-        await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
+        var (page, card) = await UploadAsync(PosterId, height: 900);
 
         Assert.Equal(expected.Top3!.Select(t => t.Genre), await card.Locator(".top3 .label").AllTextContentsAsync());
         Assert.Equal(expected.Predicted, await card.Locator(".predicted .chip").AllTextContentsAsync());
         Assert.Equal(25, await card.Locator(".all li").CountAsync());
         await card.Locator("details summary").ClickAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task UploadPageShowsWhereItSeesEachOfTheTop3()
+    {
+        var expected = await ExpectedAsync(PosterId);
+        var (_, card) = await UploadAsync(PosterId, height: 700);
+        var heat = card.Locator(".heat");
+        await Assertions.Expect(heat).ToBeHiddenAsync();
+
+        await card.Locator(".explain").ClickAsync();
+
+        await Assertions.Expect(card.Locator(".where-text")).ToContainTextAsync($"Where it sees {expected.Top3![0].Genre}:");
+        await Assertions.Expect(heat).ToBeVisibleAsync();
+        Assert.Equal(new[] { 6, 9 }, await heat.EvaluateAsync<int[]>("c => [c.width, c.height]"));
+        var strongest = await heat.EvaluateAsync<int>("c => Math.max(...c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 3))");
+        Assert.Equal(190, strongest);
+        await card.Locator(".top3 .bar").Nth(1).ClickAsync();
+        await Assertions.Expect(card.Locator(".where-text")).ToContainTextAsync($"Where it sees {expected.Top3[1].Genre}:");
+        await Assertions.Expect(card.Locator(".top3 .bar").Nth(1)).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(card.Locator(".top3 .bar").Nth(0)).ToHaveAttributeAsync("aria-pressed", "false");
+        await card.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page-where.png") });
     }
 
     [Fact]
@@ -85,6 +102,18 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await Assertions.Expect(operation.Locator(".live-responses-table .response .response-col_status").First).ToHaveTextAsync("200");
         await body.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "swagger-try-it-out.png") });
+    }
+
+    /// <summary>Opens the upload page at 1100 px wide, uploads one poster and waits for its card's top 3.</summary>
+    private async Task<(IPage Page, ILocator Card)> UploadAsync(string id, int height)
+    {
+        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = height } });
+        await page.GotoAsync(browser.BaseUrl + "/");
+        await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(2);
+        await page.SetInputFilesAsync("#files", Fixtures.PosterPath(id));
+        var card = page.Locator(".card").First;
+        await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
+        return (page, card);
     }
 
     private async Task<PosterResultDto> ExpectedAsync(string id)

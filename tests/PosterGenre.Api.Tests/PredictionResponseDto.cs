@@ -11,7 +11,10 @@ public sealed record PosterResultDto(
     List<GenreProbabilityDto>? Top3,
     List<string>? Predicted,
     double? ElapsedMs,
-    ErrorDto? Error);
+    ErrorDto? Error,
+    ExplanationDto? Explanation = null);
+
+public sealed record ExplanationDto(int Columns, int Rows, Dictionary<string, float[]> Genres);
 
 public sealed record GenreProbabilityDto(string Genre, float Probability);
 

@@ -9,7 +9,7 @@ namespace PosterGenre.Api.Predictions;
 /// <summary>Uploaded files to genre results: preprocess each file, run the usable ones as one batch.</summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
-    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads)
+    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false)
     {
         var results = new PosterResult?[uploads.Count];
         var tensors = new List<float[]>();
@@ -48,11 +48,27 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
             for (var k = 0; k < positions.Count; k++)
             {
                 var i = positions[k];
-                results[i] = Succeeded(model.Manifest, uploads[i].FileName, probabilities[k], preprocessMs[i] + share);
+                var result = Succeeded(model.Manifest, uploads[i].FileName, probabilities[k], preprocessMs[i] + share);
+                results[i] = explain ? Explain(model, tensors[k], probabilities[k], result) : result;
             }
         }
 
         return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), results!);
+    }
+
+    /// <summary>Adds the occlusion maps of the top 3 genres, and their time, to a result.</summary>
+    private PosterResult Explain(ServedModel model, float[] poster, float[] probabilities, PosterResult result)
+    {
+        var clock = Stopwatch.StartNew();
+        var top = GenreDecision.TopK(probabilities, 3);
+        var drops = OcclusionMap.Compute(model.Model, poster, top);
+        metrics.ObserveInference(model.Name, clock.Elapsed);
+        var genres = model.Manifest.Genres;
+        return result with
+        {
+            Explanation = new PosterExplanation(OcclusionMap.Columns, OcclusionMap.Rows, top.Select((g, i) => (genres[g], drops[i])).ToDictionary()),
+            ElapsedMs = Math.Round(result.ElapsedMs!.Value + clock.Elapsed.TotalMilliseconds, 2),
+        };
     }
 
     private PosterResult Failed(string fileName, PosterError error)

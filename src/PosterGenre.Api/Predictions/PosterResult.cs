@@ -17,8 +17,11 @@ public sealed record PosterResult
     /// <summary>The genres the model commits to: per-genre thresholds, then 1 to 3 genres.</summary>
     public IReadOnlyList<string>? Predicted { get; init; }
 
-    /// <summary>Milliseconds spent on this file: its decoding and preprocessing plus its share of the batch's inference.</summary>
+    /// <summary>Milliseconds spent on this file: its decoding and preprocessing plus its share of the batch's inference (and its explanation, if asked).</summary>
     public double? ElapsedMs { get; init; }
+
+    /// <summary>With <c>?explain=true</c>: where in the poster each of the top 3 genres was found.</summary>
+    public PosterExplanation? Explanation { get; init; }
 
     public PosterError? Error { get; init; }
 }

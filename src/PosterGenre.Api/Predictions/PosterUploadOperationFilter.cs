@@ -39,7 +39,18 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
             },
         };
 
-        if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var json) == true)
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+        {
+            parameter.Description ??= parameter.Name switch
+            {
+                "model" => "Model to ask (GET /api/v1/models lists them); the default model when left out.",
+                "explain" => "Also return, for each poster's top 3 genres, where in the poster the model found them: "
+                    + "6 x 9 cells, row by row from the top left, each the fall in the genre's probability when that cell is painted over.",
+                _ => null,
+            };
+        }
+
+                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var json) == true)
         {
             json.Example = JsonNode.Parse(Example);
         }

@@ -23,7 +23,8 @@ public static class PredictionsApi
             .WithSummary("Predict the genres of one or more posters")
             .WithDescription("Upload posters as multipart/form-data, one file part named 'posters' per poster (or one part named 'poster'). "
                 + "Each result holds all genre probabilities, the top 3 genres and the predicted set (per-genre thresholds, then 1 to 3 genres). "
-                + "In a batch, a file that is not a usable image gets an error in its place; if no file is usable the answer is problem+json.")
+                + "In a batch, a file that is not a usable image gets an error in its place; if no file is usable the answer is problem+json. "
+                + "With explain=true each result also holds, for its top 3 genres, a 6 x 9 occlusion map of where in the poster the model found them (55 inferences per poster).")
             .WithMetadata(new PosterUploadForm())
             .RequireRateLimiting(LoadShedding.PolicyName)
             .Produces<PredictionResponse>(StatusCodes.Status200OK)
@@ -44,6 +45,7 @@ public static class PredictionsApi
         IOptions<ServingOptions> options,
         IDiagnosticContext diagnostics,
         string? model = null,
+        bool explain = false,
         CancellationToken cancellationToken = default)
     {
         var limits = options.Value.Uploads;
@@ -121,7 +123,7 @@ public static class PredictionsApi
             uploads.Add(await ReadAsync(file, limits, cancellationToken));
         }
 
-        var response = predictor.Predict(served, uploads);
+        var response = predictor.Predict(served, uploads, explain);
         var errors = response.Results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
         if (errors.Count == response.Results.Count)
         {

@@ -39,10 +39,53 @@
     li.querySelector(".fill").style.width = percent(probability);
     li.querySelector(".value").textContent = percent(probability);
     li.title = `${genre}: ${percent(probability)}${hit ? " (predicted)" : ""}`;
+    li.dataset.genre = genre;
     return li;
   }
 
-  function render(file, result) {
+  // Paints one genre's occlusion map over the poster: red where covering the poster lowers the
+  // genre's probability (the model found it there), blue where covering it raises it.
+  function paint(card, explanation, genre) {
+    const canvas = card.querySelector(".heat");
+    canvas.width = explanation.columns;
+    canvas.height = explanation.rows;
+    const cells = explanation.genres[genre];
+    const scale = Math.max(1e-6, ...cells.map(Math.abs));
+    const image = canvas.getContext("2d").createImageData(explanation.columns, explanation.rows);
+    cells.forEach((drop, i) => {
+      const v = drop / scale;
+      image.data.set(v >= 0 ? [220, 30, 30, Math.round(v * 190)] : [30, 90, 230, Math.round(-v * 190)], i * 4);
+    });
+    canvas.getContext("2d").putImageData(image, 0, 0);
+    canvas.hidden = false;
+    for (const li of card.querySelectorAll(".top3 .bar")) li.setAttribute("aria-pressed", String(li.dataset.genre === genre));
+    card.querySelector(".where-text").textContent = `Where it sees ${genre}: red supports it, blue counts against it.`;
+  }
+
+  async function explain(card, file, model, result) {
+    const button = card.querySelector(".explain");
+    button.disabled = true;
+    button.textContent = "Looking…";
+    try {
+      const form = new FormData();
+      form.append("posters", file, file.name);
+      const response = await fetch(`/api/v1/predictions?explain=true&model=${encodeURIComponent(model)}`, { method: "POST", body: form });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || `the server answered ${response.status}`);
+      const explanation = body.results[0].explanation;
+      const top = card.querySelector(".top3");
+      top.classList.add("explained");
+      for (const li of top.querySelectorAll(".bar")) li.addEventListener("click", () => paint(card, explanation, li.dataset.genre));
+      paint(card, explanation, result.top3[0].genre);
+      button.remove();
+    } catch (e) {
+      button.disabled = false;
+      button.textContent = "Where does it see them?";
+      card.querySelector(".where-text").textContent = `Could not explain: ${e.message}`;
+    }
+  }
+
+  function render(file, result, model) {
     const card = template.content.firstElementChild.cloneNode(true);
     const img = card.querySelector(".poster");
     img.src = URL.createObjectURL(file);
@@ -55,6 +98,7 @@
       p.textContent = `Not analysed: ${result.error.detail}`;
       card.querySelector("details").remove();
       card.querySelector(".top3").remove();
+      card.querySelector(".where").remove();
       return card;
     }
     const predicted = new Set(result.predicted);
@@ -72,6 +116,7 @@
     const sorted = Object.entries(result.probabilities).sort((a, b) => b[1] - a[1]);
     for (const [g, p] of sorted) all.append(bar(g, p, predicted.has(g)));
     card.querySelector(".meta").textContent = `${result.elapsedMs.toFixed(1)} ms`;
+    card.querySelector(".explain").addEventListener("click", () => explain(card, file, model, result));
     return card;
   }
 
@@ -90,14 +135,15 @@
     for (const f of files) form.append("posters", f, f.name);
     status.textContent = `Analysing ${files.length} poster${files.length > 1 ? "s" : ""}…`;
     try {
-      const response = await fetch(`/api/v1/predictions?model=${encodeURIComponent(picker.value)}`, { method: "POST", body: form });
+      const model = picker.value;
+      const response = await fetch(`/api/v1/predictions?model=${encodeURIComponent(model)}`, { method: "POST", body: form });
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = body.detail || `The server answered ${response.status}.`;
         renderProblem(files, body);
         return;
       }
-      body.results.slice().reverse().forEach((r, i) => results.prepend(render(files[files.length - 1 - i], r)));
+      body.results.slice().reverse().forEach((r, i) => results.prepend(render(files[files.length - 1 - i], r, model)));
       const failed = body.results.filter((r) => r.error).length;
       status.textContent = `${body.model.name} ${body.model.version}: ${body.results.length - failed} analysed` + (failed ? `, ${failed} not usable` : "") + ".";
     } catch (e) {
