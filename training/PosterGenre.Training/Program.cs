@@ -122,9 +122,10 @@ internal static class Program
         posWeight.AcceptOnlyFromAmong("none", "sqrt", "full");
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -159,7 +160,9 @@ internal static class Program
                 Limit = result.GetValue(limit),
                 MaxBatches = result.GetValue(maxBatches),
                 Threads = result.GetValue(threads),
-                CommandLine = "postergenre-train " + string.Join(" ", args.Select(Quote)),
+                // The command that reproduces the model: a resumed run's is the first one's.
+                CommandLine = "postergenre-train " + string.Join(" ", args.Where(a => a != "--resume").Select(Quote)),
+                Resume = result.GetValue(resume),
             };
             return TrainRun.Execute(options, Console.Out);
         }));

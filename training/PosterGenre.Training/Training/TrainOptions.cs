@@ -42,4 +42,10 @@ public sealed record TrainOptions
     public string Version { get; init; } = "1.0.0";
 
     public required string CommandLine { get; init; }
+
+    /// <summary>Continue the interrupted run in <see cref="OutDir"/> from its last finished epoch.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Tests: stop after this epoch as an interruption would (its resume state saved); 0 never.</summary>
+    internal int StopAfterEpoch { get; init; }
 }

@@ -20,10 +20,20 @@ public static class TrainRun
     /// <summary>ONNX Runtime must reproduce TorchSharp's probabilities to this (max absolute difference).</summary>
     public const float ParityTolerance = 1e-4f;
 
+    /// <summary>Exit code of a run stopped after an epoch; <c>--resume</c> continues it.</summary>
+    public const int Stopped = 3;
+
     public static int Execute(TrainOptions options, TextWriter log)
     {
         var profile = options.Profile;
         var name = string.IsNullOrWhiteSpace(options.ModelName) ? profile.Architecture : options.ModelName;
+        if (options.Resume)
+        {
+            // Before an hour of decoding and training: is there a run to resume, of this recipe?
+            var state = ResumeState.Load(options.OutDir);
+            state.CheckMatches(profile.Architecture, profile.Epochs, options.Seed, state.TrainPosters);
+        }
+
         Directory.CreateDirectory(options.OutDir);
         if (options.Threads > 0)
         {
@@ -83,7 +93,17 @@ public static class TrainRun
         cache = cache.WithSpec(spec);
 
         var trainer = new Trainer(options, cache, train, validation, dataset.Genres, teachers);
-        var net = trainer.Train(log);
+        nn.Module<Tensor, Tensor> net;
+        try
+        {
+            net = trainer.Train(log);
+        }
+        catch (OperationCanceledException e)
+        {
+            log.WriteLine($"{e.Message}; continue with the same command and --resume");
+            return Stopped;
+        }
+
         var genreNet = (IGenreNet)net;
 
         var modelPath = Path.Combine(options.OutDir, name + ".onnx");
@@ -169,6 +189,7 @@ public static class TrainRun
         ReportWriter.WriteHtml(options.OutDir, $"PosterGenre training report: {name}", table, manifest);
         log.WriteLine(table);
         log.WriteLine($"wrote {modelPath}, {manifestPath} and the report in {options.OutDir}");
+        ResumeState.Delete(options.OutDir);
         return 0;
     }
 

@@ -51,9 +51,44 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         var progress = new ProgressBar(profile.Epochs, batchesPerEpoch);
         var best = double.NegativeInfinity;
         var sinceBest = 0;
+        var steps = 0;
+        var done = 0;
         log.WriteLine($"training {profile.Architecture}: {train.Length} train / {validation.Length} validation posters, {batchesPerEpoch} batches of {profile.BatchSize} per epoch, {model.Macs / 1e6:F0} M MACs per poster");
+        if (options.Resume)
+        {
+            // The weights, weight average, optimizer moments, learning-rate schedule, order of the
+            // posters and the history continue exactly; augmentation and dropout draw from fresh
+            // seeds, so the rest of the run is another sample of the same recipe.
+            var state = ResumeState.Load(options.OutDir);
+            state.CheckMatches(profile.Architecture, profile.Epochs, options.Seed, train.Length);
+            var folder = state.EpochFolder(options.OutDir);
+            net.load(Path.Combine(folder, "weights.bin"));
+            average?.Network.load(Path.Combine(folder, "average.bin"));
+            ((OptimizerHelper)optimizer).load_state_dict(Path.Combine(folder, "optimizer.bin"));
+            for (steps = 0; steps < state.Steps; steps++)
+            {
+                scheduler?.step();
+            }
 
-        for (var epoch = 1; epoch <= profile.Epochs; epoch++)
+            for (var e = 0; e < state.EpochsDone; e++)
+            {
+                _ = train.OrderBy(_ => random.Next()).ToArray();
+            }
+
+            (done, best, sinceBest) = (state.EpochsDone, state.Best, state.SinceBest);
+            History.AddRange(state.History);
+            batches = new BatchMaker(cache, options.Seed + done, profile.Augment ? profile.Zoom : 0);
+            torch.random.manual_seed(options.Seed + done);
+            if (StopsEarly(done, sinceBest))
+            {
+                log.WriteLine($"the interrupted run had already stopped early after epoch {done}");
+                done = profile.Epochs;
+            }
+
+            log.WriteLine($"resuming after epoch {state.EpochsDone} of {profile.Epochs} (best validation mAP so far {(validation.Length == 0 ? "n/a" : best.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))})");
+        }
+
+        for (var epoch = done + 1; epoch <= profile.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             var order = train.OrderBy(_ => random.Next()).ToArray();
@@ -87,6 +122,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 loss.backward();
                 optimizer.step();
                 scheduler?.step();
+                steps++;
                 average?.Update();
                 var value = loss.item<float>();
                 lossSum += value * indices.Length;
@@ -102,6 +138,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 History.Add(new EpochRecord(epoch, trainLoss, null, null, rate, seen / trainSeconds, trainSeconds));
                 kept.save(checkpoint);
                 progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4} (no validation: refit), {trainSeconds:F0} s");
+                SaveForResume(epoch, steps, best, sinceBest, net, average, optimizer);
                 continue;
             }
 
@@ -124,9 +161,8 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             }
 
             progress.EndEpoch($"epoch {epoch}: train loss {trainLoss:F4}, validation loss {valLoss:F4}, validation mAP {valMap:F4}{rawNote}{(improved ? " (best, saved)" : "")}, {seconds:F0} s");
-            // Validation mAP is noisy while the schedule is still near its peak rate, so patience
-            // only counts once the rate has started to fall (after the warm-up).
-            if (profile.Patience > 0 && sinceBest >= profile.Patience && epoch > (int)(profile.Epochs * profile.WarmupFraction) + profile.Patience)
+            SaveForResume(epoch, steps, best, sinceBest, net, average, optimizer);
+            if (StopsEarly(epoch, sinceBest))
             {
                 log.WriteLine($"early stop: no better validation mAP for {profile.Patience} epochs");
                 break;
@@ -136,6 +172,33 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         net.load(checkpoint);
         net.eval();
         return net;
+    }
+
+    /// <summary>
+    /// Early stopping: no better validation mAP for <see cref="TrainingProfile.Patience"/> epochs,
+    /// counted only once the rate has started to fall (validation mAP is noisy near the peak rate).
+    /// </summary>
+    private bool StopsEarly(int epoch, int sinceBest) =>
+        options.Profile.Patience > 0 && sinceBest >= options.Profile.Patience
+        && epoch > (int)(options.Profile.Epochs * options.Profile.WarmupFraction) + options.Profile.Patience;
+
+    /// <summary>
+    /// Writes what <c>--resume</c> needs after a finished epoch; with <see cref="TrainOptions.StopAfterEpoch"/>
+    /// (tests), then stops the run as an interruption would.
+    /// </summary>
+    private void SaveForResume(int epoch, int steps, double best, int sinceBest, nn.Module<Tensor, Tensor> net, WeightAverage? average, optim.Optimizer optimizer)
+    {
+        var state = new ResumeState(options.Profile.Architecture, options.Profile.Epochs, options.Seed, train.Length, epoch, steps, best, sinceBest, [.. History]);
+        state.Save(options.OutDir, folder =>
+        {
+            net.save(Path.Combine(folder, "weights.bin"));
+            average?.Network.save(Path.Combine(folder, "average.bin"));
+            ((OptimizerHelper)optimizer).save_state_dict(Path.Combine(folder, "optimizer.bin"));
+        });
+        if (epoch == options.StopAfterEpoch)
+        {
+            throw new OperationCanceledException($"stopped after epoch {epoch} of {options.Profile.Epochs}");
+        }
     }
 
     /// <summary>Eval-mode probabilities for cached posters, in batches.</summary>
