@@ -39,6 +39,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePosterGenreRequestLogging();
+app.UseSecurityHeaders();
 app.UseCors();
 app.UseRateLimiter();
 app.UseDefaultFiles();

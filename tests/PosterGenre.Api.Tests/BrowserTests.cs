@@ -14,20 +14,23 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     {
         var expected = await ExpectedAsync(PosterId);
 
-        var (page, card) = await UploadAsync(PosterId, height: 900);
+        var (page, card, violations) = await UploadAsync(PosterId, height: 900);
 
         Assert.Equal(expected.Top3!.Select(t => t.Genre), await card.Locator(".top3 .label").AllTextContentsAsync());
         Assert.Equal(expected.Predicted, await card.Locator(".predicted .chip").AllTextContentsAsync());
         Assert.Equal(25, await card.Locator(".all li").CountAsync());
         await card.Locator("details summary").ClickAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page.png"), FullPage = true });
+        // The page works under its content security policy: the poster (a blob: URL) is shown.
+        Assert.True(await card.Locator(".poster").EvaluateAsync<int>("img => img.naturalWidth") > 0, "the poster image did not load");
+        Assert.Empty(violations);
     }
 
     [Fact]
     public async Task UploadPageShowsWhereItSeesEachOfTheTop3()
     {
         var expected = await ExpectedAsync(PosterId);
-        var (_, card) = await UploadAsync(PosterId, height: 700);
+        var (_, card, violations) = await UploadAsync(PosterId, height: 700);
         var heat = card.Locator(".heat");
         await Assertions.Expect(heat).ToBeHiddenAsync();
 
@@ -43,6 +46,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await Assertions.Expect(card.Locator(".top3 .bar").Nth(1)).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(card.Locator(".top3 .bar").Nth(0)).ToHaveAttributeAsync("aria-pressed", "false");
         await card.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page-where.png") });
+        Assert.Empty(violations);
     }
 
     [Fact]
@@ -104,16 +108,27 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "swagger-try-it-out.png") });
     }
 
-    /// <summary>Opens the upload page at 1100 px wide, uploads one poster and waits for its card's top 3.</summary>
-    private async Task<(IPage Page, ILocator Card)> UploadAsync(string id, int height)
+    /// <summary>
+    /// Opens the upload page at 1100 px wide, uploads one poster and waits for its card's top 3;
+    /// collects what the browser reports as content security policy violations.
+    /// </summary>
+    private async Task<(IPage Page, ILocator Card, List<string> Violations)> UploadAsync(string id, int height)
     {
         var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = height } });
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
         await page.GotoAsync(browser.BaseUrl + "/");
         await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(2);
         await page.SetInputFilesAsync("#files", Fixtures.PosterPath(id));
         var card = page.Locator(".card").First;
         await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
-        return (page, card);
+        return (page, card, violations);
     }
 
     private async Task<PosterResultDto> ExpectedAsync(string id)

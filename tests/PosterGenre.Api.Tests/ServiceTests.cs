@@ -86,6 +86,21 @@ public sealed class ServiceTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ThePageIsServedWithAContentSecurityPolicyAndSwaggerWithout()
+    {
+        var client = factory.CreateClient();
+
+        var page = await client.GetAsync("/");
+        var swagger = await client.GetAsync("/swagger/index.html");
+        var answer = await client.PostAsync("/api/v1/predictions", Fixtures.Posters("tt0086425"));
+
+        Assert.Equal(Observability.SecurityHeaders.PagePolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.False(swagger.Headers.Contains("Content-Security-Policy"));
+        Assert.All(new[] { page, swagger, answer }, r => Assert.Equal("nosniff", r.Headers.GetValues("X-Content-Type-Options").Single()));
+    }
+
+    [Fact]
     public void MissingModelFileStopsTheStartNamingTheFile()
     {
         using var broken = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Models:poster-genre:Path"] = "/nowhere/missing.onnx" });
