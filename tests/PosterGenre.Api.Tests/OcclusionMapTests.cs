@@ -114,7 +114,10 @@ public sealed class OcclusionMapTests(ApiFactory factory) : IClassFixture<ApiFac
     {
         var json = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
 
-        Assert.Contains("\"explain\"", json);
-        Assert.Contains("painted over", json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var explain = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/predictions").GetProperty("post").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "explain");
+        Assert.Equal("boolean", explain.GetProperty("schema").GetProperty("type").GetString());
+        Assert.Contains("painted over", explain.GetProperty("description").GetString());
     }
 }

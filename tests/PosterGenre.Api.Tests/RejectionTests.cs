@@ -75,6 +75,16 @@ public sealed class RejectionTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task AnExplainThatIsNotTrueOrFalseIsABadRequest()
+    {
+        var response = await factory.CreateClient().PostAsync(Endpoint + "?explain=yes", Fixtures.Posters("tt0086425"));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+
+        Assert.Contains("explain is 'yes'; it takes true or false", problem.Detail);
+    }
+
+    [Fact]
     public async Task JsonBodyIsUnsupportedMediaType()
     {
         var problem = await ProblemAsync(factory, new StringContent("{}", Encoding.UTF8, "application/json"), HttpStatusCode.UnsupportedMediaType);

@@ -41,6 +41,12 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
 
         foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
         {
+            if (parameter.Name == "explain")
+            {
+                // Bound as text so that a wrong value gets a problem naming it; it is a flag.
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean, Default = System.Text.Json.Nodes.JsonValue.Create(false) };
+            }
+
             parameter.Description ??= parameter.Name switch
             {
                 "model" => "Model to ask (GET /api/v1/models lists them); the default model when left out.",

@@ -45,10 +45,17 @@ public static class PredictionsApi
         IOptions<ServingOptions> options,
         IDiagnosticContext diagnostics,
         string? model = null,
-        bool explain = false,
+        string? explain = null,
         CancellationToken cancellationToken = default)
     {
         var limits = options.Value.Uploads;
+        var explainMaps = false;
+        if (explain is not null && !bool.TryParse(explain, out explainMaps))
+        {
+            metrics.Reject("bad-parameter");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid explain", $"explain is '{explain}'; it takes true or false.");
+        }
+
         if (!registry.TryGet(model, out var served))
         {
             metrics.Reject("unknown-model");
@@ -123,7 +130,7 @@ public static class PredictionsApi
             uploads.Add(await ReadAsync(file, limits, cancellationToken));
         }
 
-        var response = predictor.Predict(served, uploads, explain);
+        var response = predictor.Predict(served, uploads, explainMaps);
         var errors = response.Results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
         if (errors.Count == response.Results.Count)
         {
