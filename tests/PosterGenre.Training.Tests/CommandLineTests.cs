@@ -24,6 +24,7 @@ public sealed class CommandLineTests
     [InlineData("--refit", "/tmp", "--split", "/tmp/split.csv")]
     [InlineData("--teacher", "/nonexistent/model.onnx")]
     [InlineData("--distill", "0.5")]
+    [InlineData("--repeat-threshold", "2")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.
@@ -43,7 +44,7 @@ public sealed class CommandLineTests
         var output = Directory.CreateTempSubdirectory("postergenre-cli-").FullName;
         try
         {
-            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--pos-weight", "full", "--threads", "1"]);
+            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--pos-weight", "full", "--repeat-threshold", "0.3", "--threads", "1"]);
 
             Assert.Equal(0, exit);
             Assert.True(File.Exists(Path.Combine(output, "poster-genre.onnx")));

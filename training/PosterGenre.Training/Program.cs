@@ -122,10 +122,18 @@ internal static class Program
         posWeight.AcceptOnlyFromAmong("none", "sqrt", "full");
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
+        var repeatThreshold = new Option<double?>("--repeat-threshold") { Description = "Repeat factor sampling: each epoch repeats the posters of genres rarer than this share of the training posters sqrt(share threshold / genre share) times, then draws as many posters as before, e.g. 0.1 (0: none; default: the architecture's; docs/training.md)." };
+        repeatThreshold.Validators.Add(r =>
+        {
+            if (r.GetValue(repeatThreshold) is < 0 or > 1)
+            {
+                r.AddError("--repeat-threshold must be between 0 and 1.");
+            }
+        });
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -143,6 +151,7 @@ internal static class Program
                 Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
                 PositiveWeights = result.GetValue(posWeight) is { } w ? w != "none" : profile.PositiveWeights,
+                RepeatThreshold = result.GetValue(repeatThreshold) ?? profile.RepeatThreshold,
                 PositiveWeightPower = result.GetValue(posWeight) switch { "full" => 1, "sqrt" => 0.5, _ => profile.PositiveWeightPower },
             };
             var options = new TrainOptions

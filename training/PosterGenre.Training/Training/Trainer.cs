@@ -48,6 +48,13 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
 
         var checkpoint = Path.Combine(options.OutDir, CheckpointName);
         var random = new Random(options.Seed);
+        var sampler = new EpochSampler(cache.Posters, train, profile.RepeatThreshold);
+        if (profile.RepeatThreshold > 0)
+        {
+            var repeated = genres.Zip(sampler.GenreFactors).Where(p => p.Second > 1).Select(p => $"{p.First} x{p.Second:F2}");
+            log.WriteLine($"repeat factor sampling (threshold {profile.RepeatThreshold:G}): {string.Join(", ", repeated)}; an epoch draws {train.Length} posters from {sampler.Expansion:F2} x the training set");
+        }
+
         var progress = new ProgressBar(profile.Epochs, batchesPerEpoch);
         var best = double.NegativeInfinity;
         var sinceBest = 0;
@@ -72,7 +79,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
 
             for (var e = 0; e < state.EpochsDone; e++)
             {
-                _ = train.OrderBy(_ => random.Next()).ToArray();
+                _ = sampler.NextEpoch(random);
             }
 
             (done, best, sinceBest) = (state.EpochsDone, state.Best, state.SinceBest);
@@ -91,7 +98,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         for (var epoch = done + 1; epoch <= profile.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            var order = train.OrderBy(_ => random.Next()).ToArray();
+            var order = sampler.NextEpoch(random);
             net.train();
             double lossSum = 0;
             var seen = 0;

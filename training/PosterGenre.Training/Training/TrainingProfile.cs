@@ -70,6 +70,12 @@ public sealed record TrainingProfile
     /// <summary>0.5: the square root of the ratio (the recipes' choice); 1: the full ratio.</summary>
     public double PositiveWeightPower { get; init; } = 0.5;
 
+    /// <summary>
+    /// Repeat factor sampling of the posters of genres rarer than this share of the training set
+    /// (<see cref="EpochSampler"/>); 0 for none: every poster once per epoch.
+    /// </summary>
+    public double RepeatThreshold { get; init; }
+
     /// <summary>Stop after this many epochs without a better validation mAP (0: never).</summary>
     public int Patience { get; init; }
 
