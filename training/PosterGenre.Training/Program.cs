@@ -122,7 +122,7 @@ internal static class Program
         posWeight.AcceptOnlyFromAmong("none", "sqrt", "full");
         var loss = new Option<string?>("--loss") { Description = "bce (binary cross-entropy with the recipe's positive weights) or asl (asymmetric loss; default: the architecture's)." };
         loss.AcceptOnlyFromAmong("bce", "asl");
-        var repeatThreshold = new Option<double?>("--repeat-threshold") { Description = "Repeat factor sampling: each epoch repeats the posters of genres rarer than this share of the training posters sqrt(share threshold / genre share) times, then draws as many posters as before, e.g. 0.1 (0: none; default: the architecture's; docs/training.md)." };
+        var repeatThreshold = new Option<double?>("--repeat-threshold") { Description = "Repeat factor sampling: a poster of a genre on a share f of the training posters below this threshold t is repeated sqrt(t / f) times per epoch, which then draws as many posters as before, e.g. 0.1 (0: none; default: the architecture's; docs/training.md)." };
         repeatThreshold.Validators.Add(r =>
         {
             if (r.GetValue(repeatThreshold) is < 0 or > 1)
