@@ -51,11 +51,14 @@ public sealed class EndToEndTests : IDisposable
         var evaluation = Path.Combine(output, "evaluation");
         var log = new StringWriter();
 
-        var exit = EvaluateRun.Execute([Path.Combine(output, "tiny.onnx")], data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2);
+        var exit = EvaluateRun.Execute([Path.Combine(output, "tiny.onnx")], data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2, bootstrapSamples: 50);
 
         Assert.Equal(0, exit);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));
         var model = metrics.RootElement.GetProperty("models")[0];
+        var auc = metrics.RootElement.GetProperty("intervals").GetProperty("models").GetProperty("tiny").GetProperty("macroRocAuc");
+        Assert.InRange(model.GetProperty("summary").GetProperty("macroRocAuc").GetDouble(), auc.GetProperty("low").GetDouble(), auc.GetProperty("high").GetDouble());
+        Assert.Contains("| tiny - prior |", log.ToString());
         var trained = ModelManifest.Load(Path.Combine(output, "tiny.json"));
 
         // evaluate re-decodes the posters and runs ONNX Runtime itself: it must reproduce train's test figures.

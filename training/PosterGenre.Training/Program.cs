@@ -186,9 +186,17 @@ internal static class Program
         var subset = new Option<string>("--subset") { Description = "test, validation, train or all (needs --split unless all).", DefaultValueFactory = _ => "test" };
         subset.AcceptOnlyFromAmong("test", "validation", "train", "all");
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json and metrics.md." };
-        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Resamples of the posters for 95% intervals of the headline metrics and of the first model's lead over the others (0: none).", DefaultValueFactory = _ => 1000 };
+        bootstrap.Validators.Add(r =>
+        {
+            if (r.GetValue(bootstrap) is < 0 or > 100_000)
+            {
+                r.AddError("--bootstrap takes 0 (none) to 100000 resamples.");
+            }
+        });
+        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output, bootstrap };
         command.SetAction(result => Run(() => EvaluateRun.Execute(
-            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out)));
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out, bootstrapSamples: result.GetValue(bootstrap))));
         return command;
     }
 

@@ -15,7 +15,7 @@ namespace PosterGenre.Training.Evaluation;
 public static class EvaluateRun
 {
     public static int Execute(
-        IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
+        IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro, int bootstrapSamples = 0)
     {
         var dataset = PosterDataset.Load(dataDir);
         var split = splitFile is null ? null : DatasetSplit.Load(splitFile);
@@ -28,6 +28,7 @@ public static class EvaluateRun
         var scope = split is null ? "all" : subset;
         var results = new List<EvaluationResult>();
         var costs = new List<ModelCost>();
+        var scored = new List<(float[][] Probabilities, float[] Thresholds, int MinGenres, int MaxGenres)>();
         string[]? genres = null;
         bool[][]? labels = null;
         foreach (var modelPath in modelPaths)
@@ -48,6 +49,7 @@ public static class EvaluateRun
             genres = manifest.Genres;
             var result = Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
             results.Add(result);
+            scored.Add((probabilities, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres));
             costs.Add(new ModelCost(manifest.Name, manifest.MacsPerPoster ?? 0, manifest.TestTimeAugmentation == "hflip" ? 2 : 1, SinglePosterLatency(model, cache), batchMs));
             if (outDir is not null)
             {
@@ -61,19 +63,38 @@ public static class EvaluateRun
             var train = split.Select(dataset.Posters, SplitName.Train);
             var validation = split.Select(dataset.Posters, SplitName.Validation);
             var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(train, genres.Length, validation.Count), [.. validation.Select(p => p.Labels)], genres.Length);
-            results.Add(Evaluator.Evaluate("prior", genres, OnnxScoring.Prior(train, genres.Length, labels!.Length), labels, priorThresholds, minPositivesForMacro: minPositivesForMacro));
+            var prior = OnnxScoring.Prior(train, genres.Length, labels!.Length);
+            results.Add(Evaluator.Evaluate("prior", genres, prior, labels, priorThresholds, minPositivesForMacro: minPositivesForMacro));
+            scored.Add((prior, priorThresholds, 1, 3));
+        }
+
+        object? intervals = null;
+        var intervalTable = "";
+        if (bootstrapSamples > 0 && labels is { Length: > 0 })
+        {
+            var bootstrap = new Bootstrap(labels.Length, bootstrapSamples, seed: 1);
+            var replicates = scored.Select((m, i) => bootstrap.Replicates(m.Probabilities, labels, m.Thresholds, [.. results[i].Genres.Select(g => g.InMacro)], m.MinGenres, m.MaxGenres)).ToArray();
+            var perModel = results.Select((r, i) => (r.Model, Bootstrap.Intervals(replicates[i]))).ToArray();
+            var differences = results.Skip(1).Select((r, i) => ($"{results[0].Model} - {r.Model}", Bootstrap.DifferenceIntervals(replicates[0], replicates[i + 1]))).ToArray();
+            intervalTable = IntervalTable(perModel, differences, labels.Length, bootstrapSamples);
+            intervals = new
+            {
+                samples = bootstrapSamples,
+                models = perModel.ToDictionary(m => m.Model, m => Named(m.Item2)),
+                differences = differences.ToDictionary(d => d.Item1, d => Named(d.Item2)),
+            };
         }
 
         var title = $"{scope} posters of {dataDir} ({labels?.Length ?? 0} posters)";
         var table = ReportWriter.Table(results, title);
-        var comparison = Comparison(results, costs);
+        var comparison = Comparison(results, costs) + intervalTable;
         log.WriteLine(table);
         log.WriteLine(comparison);
         if (outDir is not null)
         {
             Directory.CreateDirectory(outDir);
             File.WriteAllText(Path.Combine(outDir, ReportWriter.MetricsTable), table + "\n" + comparison);
-            ReportWriter.WriteMetrics(outDir, new { data = dataDir, subset = scope, models = results, costs, cores = Environment.ProcessorCount });
+            ReportWriter.WriteMetrics(outDir, new { data = dataDir, subset = scope, models = results, costs, intervals, cores = Environment.ProcessorCount });
         }
 
         return 0;
@@ -100,6 +121,32 @@ public static class EvaluateRun
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latency: ONNX Runtime through the service's inference code on preprocessed input, median of 40 single-poster runs and mean over the batch-32 pass, {Environment.ProcessorCount} cores."));
         return sb.ToString();
     }
+
+    /// <summary>The 95% intervals of the headline metrics, and of the first model's lead over each other one.</summary>
+    public static string IntervalTable(IReadOnlyList<(string Model, Interval[] Intervals)> models, IReadOnlyList<(string Pair, Interval[] Intervals)> differences, int posters, int samples)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"95% intervals: percentile bootstrap over the {posters} posters, {samples} resamples, every model on the same ones; a difference whose interval excludes 0 is more than the luck of this test set."));
+        sb.AppendLine();
+        sb.AppendLine("| model | macro ROC-AUC | macro AP | micro-F1 | P@3 |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var (name, intervals) in models.Concat(differences))
+        {
+            var signed = differences.Any(d => d.Pair == name);
+            sb.AppendLine($"| {name} | {string.Join(" | ", intervals.Select(i => Range(i, signed)))} |");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Range(Interval interval, bool signed) =>
+        signed
+            ? string.Create(CultureInfo.InvariantCulture, $"{interval.Low:+0.000;-0.000} to {interval.High:+0.000;-0.000}")
+            : string.Create(CultureInfo.InvariantCulture, $"{interval.Low:F3}-{interval.High:F3}");
+
+    private static Dictionary<string, Interval> Named(Interval[] intervals) =>
+        Bootstrap.Metrics.Zip(intervals).ToDictionary(p => p.First, p => p.Second);
 
     private static double SinglePosterLatency(GenreModel model, PixelCache cache)
     {

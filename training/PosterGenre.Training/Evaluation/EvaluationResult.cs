@@ -10,7 +10,7 @@ public sealed record EvaluationResult
     /// <summary>Genres with fewer than <see cref="Evaluator.MinPositivesForMacro"/> positives, left out of the macro averages.</summary>
     public required string[] ExcludedFromMacro { get; init; }
 
-    /// <summary>macroRocAuc, macroAp, microF1, exactMatch, ... (see docs/metrics.md).</summary>
+    /// <summary>macroRocAuc, macroAp, microF1, exactMatch, ... (defined in the README, "Models and results").</summary>
     public required Dictionary<string, double> Summary { get; init; }
 
     public required GenreMetrics[] Genres { get; init; }
