@@ -87,7 +87,7 @@ public static class EvaluateRun
 
         var title = $"{scope} posters of {dataDir} ({labels?.Length ?? 0} posters)";
         var table = ReportWriter.Table(results, title);
-        var comparison = Comparison(results, costs) + intervalTable;
+        var comparison = Comparison(results, costs) + intervalTable + ReliabilityTable(results);
         log.WriteLine(table);
         log.WriteLine(comparison);
         if (outDir is not null)
@@ -137,6 +137,27 @@ public static class EvaluateRun
             sb.AppendLine($"| {name} | {string.Join(" | ", intervals.Select(i => Range(i, signed)))} |");
         }
 
+        return sb.ToString();
+    }
+
+    /// <summary>Per probability bin and model: the share of those (poster, genre) pairs that were right.</summary>
+    public static string ReliabilityTable(IReadOnlyList<EvaluationResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine("Calibration: every (poster, genre) probability in 10 bins; per model, the share of a bin's pairs whose genre was right, and how many pairs (a calibrated model's share is about the bin's mean probability).");
+        sb.AppendLine();
+        sb.AppendLine("| probability | " + string.Join(" | ", results.Select(r => r.Model)) + " |");
+        sb.AppendLine("|---|" + string.Concat(results.Select(_ => "---:|")));
+        for (var b = 0; b < results[0].Calibration.Length; b++)
+        {
+            var bin = results[0].Calibration[b];
+            var cells = results.Select(r => r.Calibration[b]).Select(c => c.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{c.Observed:F3} ({c.Count})"));
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {bin.Low:F1}-{bin.High:F1} | ") + string.Join(" | ", cells) + " |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Expected calibration error (the pairs' count-weighted gap between mean probability and share right): " + string.Join(", ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Model} {r.Summary["ece"]:F3}"))) + ".");
         return sb.ToString();
     }
 

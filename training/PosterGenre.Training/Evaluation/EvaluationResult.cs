@@ -14,4 +14,7 @@ public sealed record EvaluationResult
     public required Dictionary<string, double> Summary { get; init; }
 
     public required GenreMetrics[] Genres { get; init; }
+
+    /// <summary>Reliability of the probabilities: 10 bins over every (poster, genre) pair.</summary>
+    public required CalibrationBin[] Calibration { get; init; }
 }

@@ -46,6 +46,8 @@ public static class Evaluator
             ["emptyPredictionsNoRule"] = withoutRule.Count(m => !m.Contains(true)) / (double)n,
         };
 
+        var calibration = Calibration.Bins(probabilities, labels);
+        summary["ece"] = Calibration.ExpectedError(calibration);
         var (p3, r3, hit3) = TopK(probabilities, labels, 3);
         summary["precisionAt3"] = p3;
         summary["recallAt3"] = r3;
@@ -58,6 +60,7 @@ public static class Evaluator
             ExcludedFromMacro = [.. perGenre.Where(m => !m.InMacro).Select(m => m.Genre)],
             Summary = summary,
             Genres = perGenre,
+            Calibration = calibration,
         };
     }
 

@@ -26,6 +26,7 @@ public static class ReportWriter
         ("precisionAt3", "P@3", "F3"),
         ("recallAt3", "R@3", "F3"),
         ("top3HitRate", "top-3 hit", "F3"),
+        ("ece", "calibration error (ECE)", "F3"),
     ];
 
     public static void WriteMetrics(string outDir, object document)
