@@ -41,6 +41,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(["tiny", "prior"], metrics.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()));
         Assert.Equal(2, metrics.RootElement.GetProperty("history").GetArrayLength());
         Assert.Contains("<img src=\"plots/genre-auc.png\"", File.ReadAllText(Path.Combine(output, "report.html")));
+        Assert.Contains("<img src=\"plots/calibration.png\"", File.ReadAllText(Path.Combine(output, "report.html")));
     }
 
     [Fact]

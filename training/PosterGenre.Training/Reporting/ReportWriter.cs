@@ -114,6 +114,22 @@ public static class ReportWriter
             genres,
             [.. model.Genres.Select(g => double.IsNaN(g.RocAuc) ? 0 : g.RocAuc)],
             "ROC-AUC (0 where undefined)");
+        Reliability(Path.Combine(plots, "calibration.png"), model);
+    }
+
+    /// <summary>The reliability diagram: each bin's mean probability against the share of its pairs that were right.</summary>
+    private static void Reliability(string path, EvaluationResult model)
+    {
+        var filled = model.Calibration.Where(b => b.Count > 0).ToArray();
+        var plot = new ScottPlot.Plot();
+        plot.Add.Line(0, 0, 1, 1).LegendText = "calibrated";
+        plot.Add.Scatter(filled.Select(b => b.MeanProbability).ToArray(), filled.Select(b => b.Observed).ToArray()).LegendText = model.Model;
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"Test calibration: {model.Model} (expected calibration error {model.Summary["ece"]:F3})"));
+        plot.XLabel("mean probability in the bin (10 bins over every poster and genre)");
+        plot.YLabel("share of those that were right");
+        plot.ShowLegend();
+        plot.SavePng(path, 800, 450);
     }
 
     public static void WriteHtml(string outDir, string title, string tableMarkdown, ModelManifest manifest)
@@ -130,6 +146,7 @@ public static class ReportWriter
         {
             ("loss.png", "Loss per epoch"), ("validation-map.png", "Validation mAP per epoch"),
             ("genre-frequencies.png", "Genre frequencies"), ("genre-auc.png", "Per-genre ROC-AUC"),
+            ("calibration.png", "Calibration (reliability diagram)"),
         })
         {
             if (File.Exists(Path.Combine(outDir, "plots", file)))
