@@ -131,10 +131,14 @@ public static class EvaluateRun
         sb.AppendLine();
         sb.AppendLine("| model | macro ROC-AUC | macro AP | micro-F1 | P@3 |");
         sb.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var (name, intervals) in models.Concat(differences))
+        foreach (var (name, intervals) in models)
         {
-            var signed = differences.Any(d => d.Pair == name);
-            sb.AppendLine($"| {name} | {string.Join(" | ", intervals.Select(i => Range(i, signed)))} |");
+            sb.AppendLine($"| {name} | {string.Join(" | ", intervals.Select(i => Range(i, signed: false)))} |");
+        }
+
+        foreach (var (pair, intervals) in differences)
+        {
+            sb.AppendLine($"| {pair} | {string.Join(" | ", intervals.Select(i => Range(i, signed: true)))} |");
         }
 
         return sb.ToString();
