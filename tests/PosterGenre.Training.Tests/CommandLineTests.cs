@@ -54,4 +54,16 @@ public sealed class CommandLineTests
             Directory.Delete(output, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("-1", 1)]
+    [InlineData("100001", 1)]
+    [InlineData("10", 2)]
+    public void EvaluateRefusesAnImpossibleBootstrapBeforeLookingForTheModel(string samples, int expectedExit)
+    {
+        // 1: refused while parsing; 2: parsed, then the missing model is the error.
+        var exit = Program.Main(["evaluate", "--model", "/nonexistent/model.onnx", "--data", "/nonexistent/posters", "--bootstrap", samples]);
+
+        Assert.Equal(expectedExit, exit);
+    }
 }
