@@ -1,5 +1,3 @@
-using PosterGenre.Inference;
-
 namespace PosterGenre.Training.Evaluation;
 
 /// <summary>
@@ -29,8 +27,7 @@ public sealed class Bootstrap
     public double[][] Replicates(float[][] probabilities, bool[][] labels, float[] thresholds, bool[] inMacro, int minGenres = 1, int maxGenres = 3)
     {
         var genres = thresholds.Length;
-        var predicted = probabilities.Select(p => GenreDecision.Predict(p, thresholds, minGenres, maxGenres)).ToArray();
-        var precisionAt3 = probabilities.Select((p, i) => GenreDecision.TopK(p, 3).Count(g => labels[i][g]) / 3.0).ToArray();
+        var predicted = Evaluator.PredictedSets(probabilities, thresholds, minGenres, maxGenres);
         var macroGenres = Enumerable.Range(0, genres).Where(g => inMacro[g]).ToArray();
         var values = Metrics.Select(_ => new double[resamples.Length]).ToArray();
         var scores = new float[probabilities.Length];
@@ -51,18 +48,11 @@ public sealed class Bootstrap
                 ap += RankingMetrics.AveragePrecision(scores, truth);
             }
 
-            int tp = 0, chosen = 0, relevant = 0;
-            foreach (var i in sample)
-            {
-                tp += predicted[i].Count(g => labels[i][g]);
-                chosen += predicted[i].Length;
-                relevant += labels[i].Count(x => x);
-            }
-
+            var truthOf = sample.Select(i => labels[i]).ToArray();
             values[0][r] = auc / macroGenres.Length;
             values[1][r] = ap / macroGenres.Length;
-            values[2][r] = tp == 0 ? 0 : 2.0 * tp / (chosen + relevant);
-            values[3][r] = sample.Average(i => precisionAt3[i]);
+            values[2][r] = Evaluator.MicroF1([.. sample.Select(i => predicted[i])], truthOf);
+            values[3][r] = Evaluator.TopK([.. sample.Select(i => probabilities[i])], truthOf, 3).Precision;
         }
 
         return values;

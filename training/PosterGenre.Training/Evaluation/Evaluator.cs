@@ -13,8 +13,8 @@ public static class Evaluator
     {
         var n = probabilities.Length;
         var perGenre = new GenreMetrics[genres.Length];
-        var withRule = probabilities.Select(p => ToMask(GenreDecision.Predict(p, thresholds, minGenres, maxGenres), genres.Length)).ToArray();
-        var withoutRule = probabilities.Select(p => ToMask(GenreDecision.Predict(p, thresholds, 0, genres.Length), genres.Length)).ToArray();
+        var withRule = PredictedSets(probabilities, thresholds, minGenres, maxGenres);
+        var withoutRule = PredictedSets(probabilities, thresholds, 0, genres.Length);
 
         for (var g = 0; g < genres.Length; g++)
         {
@@ -76,6 +76,10 @@ public static class Evaluator
 
         return tp == 0 ? 0 : 2.0 * tp / ((2 * tp) + fp + fn);
     }
+
+    /// <summary>Each poster's predicted set as a mask over the genres: over its threshold, then min-max genres.</summary>
+    public static bool[][] PredictedSets(float[][] probabilities, float[] thresholds, int minGenres, int maxGenres) =>
+        [.. probabilities.Select(p => ToMask(GenreDecision.Predict(p, thresholds, minGenres, maxGenres), thresholds.Length))];
 
     public static double MicroF1(bool[][] predicted, bool[][] truth) =>
         F1([.. predicted.SelectMany(x => x)], [.. truth.SelectMany(x => x)]);
