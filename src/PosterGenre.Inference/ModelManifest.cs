@@ -67,6 +67,9 @@ public sealed record ModelManifest
     /// </summary>
     public string? RefitOf { get; init; }
 
+    /// <summary>The probability calibration built into the ONNX graph by <c>calibrate</c>; null when there is none.</summary>
+    public ProbabilityCalibration? Calibration { get; init; }
+
     public DateTimeOffset? CreatedUtc { get; init; }
 
     public static ModelManifest Load(string path)

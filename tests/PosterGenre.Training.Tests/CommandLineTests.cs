@@ -66,4 +66,26 @@ public sealed class CommandLineTests
 
         Assert.Equal(expectedExit, exit);
     }
+
+    [Fact]
+    public void CalibrateNamesAMissingModelInOneLineInsteadOfAStackTrace()
+    {
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            var exit = Program.Main(["calibrate", "--model", "/nonexistent/model.onnx", "--data", "/nonexistent/posters", "--out", "/nonexistent/out"]);
+
+            Assert.Equal(2, exit);
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+
+        // Other tests may write to the console at the same time: look for the line, not the whole text.
+        Assert.Contains("error: Model manifest '/nonexistent/model.json' cannot be read", error.ToString());
+        Assert.DoesNotContain("   at ", error.ToString());
+    }
 }

@@ -18,6 +18,7 @@ internal static class Program
             ExportCommand(),
             InspectCommand(),
             TuneCommand(),
+            CalibrateCommand(args),
             PredictCommand(),
         };
 
@@ -222,6 +223,22 @@ internal static class Program
         tta.AcceptOnlyFromAmong("none", "hflip");
         var command = new Command("tune", "Re-tune a model's thresholds on validation (e.g. after changing test-time augmentation) and re-evaluate on test.") { model, data, split, tta };
         command.SetAction(result => Run(() => TuneRun.Execute(result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split)!, result.GetValue(tta)!, Console.Out)));
+        return command;
+    }
+
+    private static Command CalibrateCommand(string[] args)
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model in its training run folder (manifest and split.csv beside it); it is not changed.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
+        var from = new Option<string?>("--from") { Description = "For a refit: the run folder it refits, whose model scores the validation posters the fit uses (the refit trained on them)." };
+        var output = new Option<string>("--out") { Description = "Folder for the calibrated model, its manifest and split.csv (may be the model's own folder: it is then replaced).", Required = true };
+        var version = new Option<string?>("--model-version") { Description = "Version of the calibrated model (default: the next patch version, e.g. 1.3.0 -> 1.3.1)." };
+        var command = new Command("calibrate", "Fit one scale and bias on the logits on validation posters and build them into a copy of the model, so its probabilities mean what they say; rankings, top 3 and predicted sets stay the same.")
+        {
+            model, data, from, output, version,
+        };
+        command.SetAction(result => Run(() => CalibrateRun.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(from), result.GetValue(output)!, result.GetValue(version), "postergenre-train " + string.Join(" ", args.Select(Quote)), Console.Out)));
         return command;
     }
 

@@ -65,7 +65,7 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
     // An illustrative answer (values made up, probabilities shortened to four genres) showing the shape.
     private const string Example = """
         {
-          "model": { "name": "poster-genre", "version": "1.3.0" },
+          "model": { "name": "poster-genre", "version": "1.3.1" },
           "results": [
             {
               "fileName": "tt0086425.jpg",

@@ -10,18 +10,18 @@ namespace PosterGenre.Training.Training;
 public sealed record RefitReference(string SplitFile, string ManifestPath, ModelManifest Manifest)
 {
     /// <summary>Reads a run folder written by <c>train</c>; a folder that is not one is a <see cref="DatasetException"/>.</summary>
-    public static RefitReference Load(string runDir, string[] genres, string architecture)
+    public static RefitReference Load(string runDir, string[] genres, string architecture, string option = "--refit")
     {
         var split = Path.Combine(runDir, DatasetSplit.FileName);
         if (!File.Exists(split))
         {
-            throw new DatasetException($"--refit: {runDir} is not a training run folder: it has no {DatasetSplit.FileName}.");
+            throw new DatasetException($"{option}: {runDir} is not a training run folder: it has no {DatasetSplit.FileName}.");
         }
 
         var models = Directory.GetFiles(runDir, "*.onnx");
         if (models.Length != 1)
         {
-            throw new DatasetException($"--refit: {runDir} should hold exactly one .onnx model with its manifest; it holds {models.Length}.");
+            throw new DatasetException($"{option}: {runDir} should hold exactly one .onnx model with its manifest; it holds {models.Length}.");
         }
 
         var manifestPath = Path.ChangeExtension(models[0], ".json");
@@ -29,12 +29,14 @@ public sealed record RefitReference(string SplitFile, string ManifestPath, Model
         manifest.Validate(manifestPath);
         if (!manifest.Genres.SequenceEqual(genres))
         {
-            throw new DatasetException($"--refit: {manifestPath} has other genres than this dataset ({string.Join(",", manifest.Genres)} against {string.Join(",", genres)}).");
+            throw new DatasetException($"{option}: {manifestPath} has other genres than this dataset ({string.Join(",", manifest.Genres)} against {string.Join(",", genres)}).");
         }
 
         if (manifest.Architecture != architecture)
         {
-            throw new DatasetException($"--refit: {manifestPath} is a {manifest.Architecture} model; refit it with --arch {manifest.Architecture} and the rest of its recipe ({manifest.TrainingCommand}).");
+            throw new DatasetException(option == "--refit"
+                ? $"--refit: {manifestPath} is a {manifest.Architecture} model; refit it with --arch {manifest.Architecture} and the rest of its recipe ({manifest.TrainingCommand})."
+                : $"{option}: {manifestPath} is a {manifest.Architecture} model, not {architecture}.");
         }
 
         return new RefitReference(split, manifestPath, manifest);

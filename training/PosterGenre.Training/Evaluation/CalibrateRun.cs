@@ -1,0 +1,146 @@
+using System.Globalization;
+using PosterGenre.Inference;
+using PosterGenre.Training.Data;
+using PosterGenre.Training.Export;
+using PosterGenre.Training.Training;
+
+namespace PosterGenre.Training.Evaluation;
+
+/// <summary>
+/// The <c>calibrate</c> command: fits one scale and bias on the logits (<see cref="PlattScaling"/>)
+/// on validation posters the model did not train on, builds them into a copy of the ONNX model,
+/// moves the thresholds with them and re-evaluates on the test split. Rankings, top 3 and
+/// predicted sets stay as they were; only what the probabilities say changes.
+/// </summary>
+public static class CalibrateRun
+{
+    public static int Execute(string modelPath, string dataDir, string? fromRun, string outDir, string? version, string commandLine, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
+    {
+        var manifestPath = Path.ChangeExtension(modelPath, ".json");
+        var manifest = ModelManifest.Load(manifestPath);
+        var runDir = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var splitFile = Path.Combine(runDir, DatasetSplit.FileName);
+        if (manifest.Calibration is not null)
+        {
+            throw new InvalidDataException($"{manifest.Name} {manifest.Version} is calibrated already (scale {manifest.Calibration.Scale:F3}, bias {manifest.Calibration.Bias:F3}); calibrate the model it was made from.");
+        }
+
+        if (manifest.TestTimeAugmentation != "none")
+        {
+            throw new InvalidDataException($"{manifest.Name} {manifest.Version} averages over test-time augmentation '{manifest.TestTimeAugmentation}'; calibrate works on models without it (tune --tta none first).");
+        }
+
+        if (!File.Exists(splitFile))
+        {
+            throw new FileNotFoundException($"calibrate needs the model's training run folder: {runDir} has no {DatasetSplit.FileName}, so its validation and test posters are unknown.");
+        }
+
+        // Fitted on posters the network did not train on: its own run's validation posters, or for a
+        // refit (which trained on those) the run it refits, whose thresholds it already carries.
+        var (fitModel, fitSplitFile) = (modelPath, splitFile);
+        if (fromRun is not null)
+        {
+            var reference = RefitReference.Load(fromRun, manifest.Genres, manifest.Architecture, "--from");
+            if (reference.Manifest.RefitOf is not null || reference.Manifest.Calibration is not null)
+            {
+                throw new InvalidDataException($"--from {fromRun}: {reference.Manifest.Name} {reference.Manifest.Version} is a refit or calibrated itself; give the train-only run, whose validation posters were held out.");
+            }
+
+            (fitModel, fitSplitFile) = (Path.ChangeExtension(reference.ManifestPath, ".onnx"), reference.SplitFile);
+        }
+        else if (manifest.RefitOf is not null)
+        {
+            throw new InvalidDataException($"{manifest.Name} {manifest.Version} is a refit (trained on its split's validation posters too), so it cannot be calibrated on them; give --from <the run it refits> ({manifest.RefitOf}).");
+        }
+
+        var dataset = PosterDataset.Load(dataDir);
+        var split = DatasetSplit.Load(splitFile);
+        var fitSplit = DatasetSplit.Load(fitSplitFile);
+        var test = split.Select(dataset.Posters, SplitName.Test);
+        if (!test.Select(p => p.Id).SequenceEqual(fitSplit.Select(dataset.Posters, SplitName.Test).Select(p => p.Id)))
+        {
+            throw new InvalidDataException($"--from {fromRun}: its split has other test posters than {splitFile}; the fit must come from the same split, or it could see the model's test posters.");
+        }
+
+        var validation = fitSplit.Select(dataset.Posters, SplitName.Validation);
+        if (validation.Count == 0)
+        {
+            throw new InvalidDataException($"{fitSplitFile} has no validation posters in {dataDir} to fit the calibration on.");
+        }
+
+        float[][] fitted;
+        bool[][] fitLabels = [.. validation.Select(p => p.Labels)];
+        using (var model = GenreModel.Load(fitModel))
+        {
+            fitted = OnnxScoring.Predict(model, PixelCache.Build(validation, model.Preprocessor, []), [.. Enumerable.Range(0, validation.Count)]);
+        }
+
+        var scaling = PlattScaling.Fit(fitted, fitLabels);
+        var before = Calibration.ExpectedError(Calibration.Bins(fitted, fitLabels));
+        var after = Calibration.ExpectedError(Calibration.Bins(scaling.Apply(fitted), fitLabels));
+        var fittedOn = $"{validation.Count} validation posters of {fitSplitFile}, scored by {manifest.Name} {(fromRun is null ? manifest.Version : $"from {fromRun}")}";
+
+        // The test split scored by the original before anything is written (--out may be its own folder).
+        bool[][] labels = [.. test.Select(p => p.Labels)];
+        PixelCache cache;
+        EvaluationResult original;
+        using (var model = GenreModel.Load(modelPath, manifestPath))
+        {
+            cache = PixelCache.Build(test, model.Preprocessor, []);
+            original = Evaluator.Evaluate(
+                manifest.Name, manifest.Genres, OnnxScoring.Predict(model, cache, [.. Enumerable.Range(0, cache.Count)]), labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
+        }
+
+        Directory.CreateDirectory(outDir);
+        var target = Path.Combine(outDir, Path.GetFileName(modelPath));
+        var targetManifest = Path.ChangeExtension(target, ".json");
+        OnnxCalibration.Apply(modelPath, target, manifest.OutputName, (float)scaling.Scale, (float)scaling.Bias);
+        if (Path.GetFullPath(outDir) != runDir)
+        {
+            File.Copy(splitFile, Path.Combine(outDir, DatasetSplit.FileName), overwrite: true);
+        }
+
+        var calibrated = manifest with
+        {
+            Version = version ?? NextPatch(manifest.Version),
+            Thresholds = [.. manifest.Thresholds.Select(t => (float)scaling.Apply(t))],
+            Calibration = new ProbabilityCalibration(scaling.Scale, scaling.Bias, fittedOn, fitted.Length * manifest.Genres.Length, before, after, commandLine),
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        calibrated.Save(targetManifest);
+
+        // The same posters through the calibrated file: the test figures it ships with.
+        EvaluationResult result;
+        using (var corrected = GenreModel.Load(target, targetManifest))
+        {
+            result = Evaluator.Evaluate(
+                manifest.Name, manifest.Genres, OnnxScoring.Predict(corrected, cache, [.. Enumerable.Range(0, cache.Count)]), labels, calibrated.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
+        }
+
+        var metrics = new Dictionary<string, double>(result.Summary);
+        if (manifest.TestMetrics?.TryGetValue("onnxParityMaxAbsDiff", out var parity) == true)
+        {
+            metrics["onnxParityMaxAbsDiff"] = parity;
+        }
+
+        (calibrated with { TestMetrics = metrics }).Save(targetManifest);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{manifest.Name}: p' = {scaling}, fitted on {fittedOn}; their expected calibration error {before:F3} -> {after:F3}"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({test.Count} posters), {manifest.Version} -> {calibrated.Version}:"));
+        foreach (var key in new[] { "ece", "macroRocAuc", "macroAp", "microF1", "precisionAt3", "recallAt3", "meanPredicted" })
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-14} {original.Summary[key]:F4} -> {result.Summary[key]:F4}"));
+        }
+
+        log.WriteLine($"wrote {target} and {targetManifest}");
+        return 0;
+    }
+
+    /// <summary>"1.3.0" -> "1.3.1": other probabilities are another model version.</summary>
+    internal static string NextPatch(string version)
+    {
+        var parts = version.Split('.');
+        return parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var patch)
+            ? $"{parts[0]}.{parts[1]}.{patch + 1}"
+            : throw new ArgumentException($"Model version '{version}' is not major.minor.patch; give the calibrated model's version with --model-version.");
+    }
+}
