@@ -20,6 +20,9 @@ public sealed class ServiceTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.All(models, m => Assert.Equal(25, m.Genres.Count));
         Assert.Equal((350, 350), (models[1].Input.Width, models[1].Input.Height));
         Assert.All(models, m => Assert.InRange(m.TestMetrics!["macroRocAuc"], 0.5, 1));
+
+        // poster-genre ships calibrated (1.3.1), the seed baseline as the seed trained it.
+        Assert.Equal([true, false], models.Select(m => m.Calibrated));
     }
 
     [Theory]

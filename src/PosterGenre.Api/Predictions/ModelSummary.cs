@@ -2,7 +2,10 @@ using PosterGenre.Api.Serving;
 
 namespace PosterGenre.Api.Predictions;
 
-/// <summary>What <c>GET /api/v1/models</c> tells about one loaded model, from its manifest.</summary>
+/// <summary>
+/// What <c>GET /api/v1/models</c> tells about one loaded model, from its manifest. <c>Calibrated</c>:
+/// its probabilities were calibrated (<c>postergenre-train calibrate</c>), so they can be read as chances.
+/// </summary>
 public sealed record ModelSummary(
     string Name,
     string Version,
@@ -14,6 +17,7 @@ public sealed record ModelSummary(
     int MinGenres,
     int MaxGenres,
     long? MacsPerPoster,
+    bool Calibrated,
     IReadOnlyDictionary<string, double>? TestMetrics)
 {
     public static ModelSummary From(ServedModel model)
@@ -30,6 +34,7 @@ public sealed record ModelSummary(
             m.MinGenres,
             m.MaxGenres,
             m.MacsPerPoster,
+            m.Calibration is not null,
             m.TestMetrics);
     }
 }
