@@ -107,5 +107,38 @@ public sealed class BatchMakerTests : IDisposable
         Assert.All(Enumerable.Range(0, n), i => Assert.Contains(labels[i][i].item<float>(), new[] { 1f, weight ?? 1f }));
     }
 
+    [Fact]
+    public void CutMixPastesOneRectangleOfThePartnerAndBlendsTheLabelsByItsArea()
+    {
+        // Poster k is a flat 12x8 image of value k with genre k only: a pasted pixel shows its partner.
+        const int n = 6;
+        var batches = new BatchMaker(cache, seed: 4);
+        using var x = arange(n, dtype: ScalarType.Float32).view(n, 1, 1, 1).expand(n, 3, 12, 8).contiguous();
+        using var y = eye(n, dtype: ScalarType.Float32);
+
+        var (images, labels) = batches.CutMix(x, y, alpha: 1);
+
+        var pasted = new List<bool[]>();
+        for (var i = 0; i < n; i++)
+        {
+            var row = labels[i].data<float>().ToArray();
+            var pixels = images[i][0].data<float>().ToArray();
+            var foreign = pixels.Select(v => v != i).ToArray();
+            var share = foreign.Count(f => f) / (double)pixels.Length;
+            Assert.Equal(1f, row.Sum(), 5);
+            Assert.Equal(1 - share, row[i], 5);
+            Assert.All(pixels.Where(v => v != i), v => Assert.Equal(share, row[(int)v], 5));
+            Assert.True(images[i].eq(images[i][0].unsqueeze(0)).all().item<bool>(), "all three channels are pasted alike");
+            pasted.Add(foreign);
+        }
+
+        // One rectangle, the same for the whole batch (a poster whose partner is itself shows none).
+        var mask = pasted.First(p => p.Contains(true));
+        Assert.All(pasted.Where(p => p.Contains(true)), p => Assert.Equal(mask, p));
+        var rows = Enumerable.Range(0, 12).Where(r => Enumerable.Range(0, 8).Any(c => mask[(r * 8) + c])).ToArray();
+        var cols = Enumerable.Range(0, 8).Where(c => Enumerable.Range(0, 12).Any(r => mask[(r * 8) + c])).ToArray();
+        Assert.Equal(rows.Length * cols.Length, mask.Count(m => m));
+    }
+
     public void Dispose() => data.Dispose();
 }

@@ -25,6 +25,8 @@ public sealed class CommandLineTests
     [InlineData("--teacher", "/nonexistent/model.onnx")]
     [InlineData("--distill", "0.5")]
     [InlineData("--repeat-threshold", "2")]
+    [InlineData("--cutmix", "-1")]
+    [InlineData("--cutmix", "1", "--mixup", "0.2")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.

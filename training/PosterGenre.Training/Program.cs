@@ -59,6 +59,18 @@ internal static class Program
                 r.AddError("--mixup must be between 0 and 10.");
             }
         });
+        var cutmix = new Option<double?>("--cutmix") { Description = "CutMix alpha of the augmentation: paste a rectangle of a shuffled copy of the batch into each poster, its share of the area 1 - lambda, lambda from Beta(alpha, alpha), labels blended by area (1 is usual; 0: none; not with --mixup; default: the architecture's)." };
+        cutmix.Validators.Add(r =>
+        {
+            if (r.GetValue(cutmix) is < 0 or > 10)
+            {
+                r.AddError("--cutmix must be between 0 and 10.");
+            }
+            else if (r.GetValue(cutmix) > 0 && r.GetValue(mixup) > 0)
+            {
+                r.AddError("--cutmix and --mixup mix batches in two different ways: choose one.");
+            }
+        });
         var ema = new Option<double?>("--ema") { Description = "Keep, validate and ship an exponential moving average of the weights with this decay per step, e.g. 0.998 (0: none; default: the architecture's)." };
         ema.Validators.Add(r =>
         {
@@ -134,7 +146,7 @@ internal static class Program
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, ema, channels, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -148,6 +160,7 @@ internal static class Program
                 Resize = result.GetValue(resize) ?? profile.Resize,
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
                 Mixup = result.GetValue(mixup) ?? profile.Mixup,
+                CutMix = result.GetValue(cutmix) ?? profile.CutMix,
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
                 Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,

@@ -94,6 +94,34 @@ public sealed class BatchMaker
         return ((x * weight) + (x.index_select(0, partner) * (1 - weight)), (y * weight) + (y.index_select(0, partner) * (1 - weight)));
     }
 
+    /// <summary>
+    /// CutMix (Yun et al. 2019): pastes one rectangle of a shuffled copy of the batch into each
+    /// poster, of a share 1 - lambda of its area, lambda drawn from Beta(alpha, alpha), centred
+    /// anywhere and clipped at the edges; labels blend by the share of pixels each poster keeps.
+    /// </summary>
+    public (Tensor Images, Tensor Labels) CutMix(Tensor x, Tensor y, double alpha)
+    {
+        var lambda = distributions.Beta(tensor(alpha), tensor(alpha), generator).sample().item<double>();
+        var h = x.shape[2];
+        var w = x.shape[3];
+        var centre = rand([2], generator: generator).data<float>().ToArray();
+        var (cutH, cutW) = ((long)Math.Round(h * Math.Sqrt(1 - lambda)), (long)Math.Round(w * Math.Sqrt(1 - lambda)));
+        var (cy, cx) = ((long)(centre[0] * h), (long)(centre[1] * w));
+        var (top, bottom) = (Math.Clamp(cy - (cutH / 2), 0, h), Math.Clamp(cy + cutH - (cutH / 2), 0, h));
+        var (left, right) = (Math.Clamp(cx - (cutW / 2), 0, w), Math.Clamp(cx + cutW - (cutW / 2), 0, w));
+        var partner = randperm(x.shape[0], generator: generator);
+        if (bottom <= top || right <= left)
+        {
+            return (x, y);
+        }
+
+        var mixed = x.clone();
+        mixed.narrow(2, top, bottom - top).narrow(3, left, right - left)
+            .copy_(x.index_select(0, partner).narrow(2, top, bottom - top).narrow(3, left, right - left));
+        var kept = 1 - ((bottom - top) * (right - left) / (double)(h * w));
+        return (mixed, (y * kept) + (y.index_select(0, partner) * (1 - kept)));
+    }
+
     private Tensor FlipShift(Tensor x)
     {
         var n = x.shape[0];

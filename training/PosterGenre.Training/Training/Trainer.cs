@@ -122,6 +122,10 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 {
                     (x, y) = batches.Mixup(x, y, profile.Mixup);
                 }
+                else if (profile.Augment && profile.CutMix > 0)
+                {
+                    (x, y) = batches.CutMix(x, y, profile.CutMix);
+                }
 
                 var logits = model.Logits(x);
                 var loss = profile.Loss == "asl" ? Losses.Asymmetric(logits, y) : nn.functional.binary_cross_entropy_with_logits(logits, y, pos_weights: posWeight);

@@ -53,6 +53,13 @@ public sealed record TrainingProfile
     public double Mixup { get; init; }
 
     /// <summary>
+    /// With <see cref="Augment"/>: CutMix of each training batch (a rectangle of a shuffled copy pasted
+    /// into each poster, labels blended by area; <see cref="BatchMaker.CutMix"/>), alpha of its
+    /// Beta(alpha, alpha) share; 0 for none.
+    /// </summary>
+    public double CutMix { get; init; }
+
+    /// <summary>
     /// Validate and keep an exponential moving average of the weights with this decay per step
     /// (0.998: a horizon of about 500 steps) instead of the raw weights; 0 for none.
     /// </summary>
