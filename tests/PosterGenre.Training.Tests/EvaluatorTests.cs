@@ -21,6 +21,20 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
+    public void EachGenreReportsItsMeanProbabilityBesideItsShareOfPosters()
+    {
+        float[][] p = [[0.9f, 0.2f, 0.7f, 0.1f], [0.5f, 0.2f, 0.3f, 0.9f]];
+        bool[][] y = [[true, false, false, true], [true, false, false, false]];
+
+        var result = Evaluator.Evaluate("m", Genres, p, y, [0.5f, 0.5f, 0.5f, 0.5f], minPositivesForMacro: 1);
+
+        // A: mean 0.7 on a genre every poster has (reads low); B: 0.2 on one no poster has (reads high).
+        Assert.Equal([0.7, 0.2, 0.5, 0.5], result.Genres.Select(g => Math.Round(g.MeanProbability, 6)));
+        Assert.Contains("| A * | 2 | 1.000 | 0.700 |", Reporting.ReportWriter.Table([result], "t"));
+        Assert.Contains("| D | 1 | 0.500 | 0.500 |", Reporting.ReportWriter.Table([result], "t"));
+    }
+
+    [Fact]
     public void OneToThreeRuleFillsEmptyPredictionsAndCapsLongOnes()
     {
         float[][] p = [[0.1f, 0.2f, 0.3f, 0.05f], [0.9f, 0.9f, 0.9f, 0.9f]];

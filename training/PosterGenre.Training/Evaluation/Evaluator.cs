@@ -28,7 +28,8 @@ public static class Evaluator
                 RankingMetrics.AveragePrecision(scores, truth),
                 thresholds[g],
                 F1(withRule.Select(m => m[g]).ToArray(), truth),
-                positives >= minPositivesForMacro && positives < n);
+                positives >= minPositivesForMacro && positives < n,
+                scores.Average(p => (double)p));
         }
 
         var macro = perGenre.Where(m => m.InMacro).ToArray();

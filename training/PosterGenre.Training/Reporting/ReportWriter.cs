@@ -54,15 +54,15 @@ public static class ReportWriter
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"### Per genre: {first.Model}");
         sb.AppendLine();
-        sb.AppendLine("| genre | positives | ROC-AUC | AP | threshold | F1 |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| genre | positives | share | mean probability | ROC-AUC | AP | threshold | F1 |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in first.Genres)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Genre}{(g.InMacro ? "" : " *")} | {g.Positives} | {Num(g.RocAuc)} | {Num(g.AveragePrecision)} | {g.Threshold:F3} | {g.F1:F3} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Genre}{(g.InMacro ? "" : " *")} | {g.Positives} | {g.Positives / (double)Math.Max(1, first.Posters):F3} | {g.MeanProbability:F3} | {Num(g.RocAuc)} | {Num(g.AveragePrecision)} | {g.Threshold:F3} | {g.F1:F3} |");
         }
 
         sb.AppendLine();
-        sb.AppendLine("`*` not in the macro averages.");
+        sb.AppendLine("`*` not in the macro averages. share: the posters with the genre; mean probability: the model's average for it (about the share when the genre's probabilities do not read high or low).");
         return sb.ToString();
     }
 
