@@ -117,13 +117,7 @@ public static class CalibrateRun
                 manifest.Name, manifest.Genres, OnnxScoring.Predict(corrected, cache, [.. Enumerable.Range(0, cache.Count)]), labels, calibrated.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
         }
 
-        var metrics = new Dictionary<string, double>(result.Summary);
-        if (manifest.TestMetrics?.TryGetValue("onnxParityMaxAbsDiff", out var parity) == true)
-        {
-            metrics["onnxParityMaxAbsDiff"] = parity;
-        }
-
-        (calibrated with { TestMetrics = metrics }).Save(targetManifest);
+        (calibrated with { TestMetrics = result.AsTestMetrics(manifest.TestMetrics) }).Save(targetManifest);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{manifest.Name}: p' = {scaling}, fitted on {fittedOn}; their expected calibration error {before:F3} -> {after:F3}"));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({test.Count} posters), {manifest.Version} -> {calibrated.Version}:"));
         foreach (var key in new[] { "ece", "macroRocAuc", "macroAp", "microF1", "precisionAt3", "recallAt3", "meanPredicted" })

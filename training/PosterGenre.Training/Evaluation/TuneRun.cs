@@ -35,13 +35,7 @@ public static class TuneRun
         var result = Evaluator.Evaluate(
             manifest.Name, manifest.Genres, OnnxScoring.Predict(model, test, [.. Enumerable.Range(0, test.Count)]), [.. test.Posters.Select(p => p.Labels)], thresholds, manifest.MinGenres, manifest.MaxGenres);
 
-        var metrics = new Dictionary<string, double>(result.Summary);
-        if (manifest.TestMetrics?.TryGetValue("onnxParityMaxAbsDiff", out var parity) == true)
-        {
-            metrics["onnxParityMaxAbsDiff"] = parity;
-        }
-
-        (manifest with { Thresholds = thresholds, TestMetrics = metrics }).Save(manifestPath);
+        (manifest with { Thresholds = thresholds, TestMetrics = result.AsTestMetrics(manifest.TestMetrics) }).Save(manifestPath);
         log.WriteLine($"{manifest.Name}: thresholds re-tuned on {validation.Count} validation posters with test-time augmentation '{testTimeAugmentation}'; "
             + $"test macro ROC-AUC {result.Summary["macroRocAuc"]:F3}, macro AP {result.Summary["macroAp"]:F3}, micro-F1 {result.Summary["microF1"]:F3}; wrote {manifestPath}");
         return 0;

@@ -170,7 +170,7 @@ public static class TrainRun
         manifest = manifest with
         {
             Thresholds = thresholds,
-            TestMetrics = new Dictionary<string, double>(result.Summary) { ["onnxParityMaxAbsDiff"] = parity },
+            TestMetrics = new Dictionary<string, double>(result.Summary) { [EvaluationResult.ParityKey] = parity },
         };
         manifest.Save(manifestPath);
 
