@@ -241,7 +241,7 @@ internal static class Program
 
     private static Command CalibrateCommand(string[] args)
     {
-        var model = new Option<string>("--model") { Description = "ONNX model in its training run folder (manifest and split.csv beside it); it is not changed.", Required = true };
+        var model = new Option<string>("--model") { Description = "ONNX model in its training run folder (manifest and split.csv beside it); left as it is unless --out is its own folder.", Required = true };
         var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
         var from = new Option<string?>("--from") { Description = "For a refit: the run folder it refits, whose model scores the validation posters the fit uses (the refit trained on them)." };
         var output = new Option<string>("--out") { Description = "Folder for the calibrated model, its manifest and split.csv (may be the model's own folder: it is then replaced).", Required = true };
