@@ -19,6 +19,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         Assert.Equal(expected.Top3!.Select(t => t.Genre), await card.Locator(".top3 .label").AllTextContentsAsync());
         Assert.Equal(expected.Predicted, await card.Locator(".predicted .chip").AllTextContentsAsync());
         Assert.Equal(25, await card.Locator(".all li").CountAsync());
+        Assert.EndsWith(", calibrated percentages", await page.Locator("#model-info").TextContentAsync());
         await card.Locator("details summary").ClickAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page.png"), FullPage = true });
         // The page works under its content security policy: the poster (a blob: URL) is shown.
