@@ -31,7 +31,7 @@
       + (m.calibrated ? ", calibrated percentages" : "");
     info.title = m.calibrated
       ? "Of the posters this model gives a genre 30%, about 30% have it (measured on test posters)."
-      : "Percentages rank the genres; they are not calibrated chances.";
+      : "This model was not calibrated after training: read its percentages as a ranking first.";
   }
 
   function percent(p) { return `${(p * 100).toFixed(1)}%`; }
