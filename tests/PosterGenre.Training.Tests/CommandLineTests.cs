@@ -16,6 +16,10 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("--channels", "16,x,64")]
     [InlineData("--arch", "seed-baseline", "--channels", "16,32,64")]
+    [InlineData("--convs", "1,2,1")]
+    [InlineData("--convs", "1,1,0,1,1")]
+    [InlineData("--convs", "1,1,5,1,1")]
+    [InlineData("--arch", "seed-baseline", "--convs", "1,1,1,1")]
     [InlineData("--mixup", "-1")]
     [InlineData("--ema", "1")]
     [InlineData("--zoom", "0.9")]
@@ -46,10 +50,13 @@ public sealed class CommandLineTests
         var output = Directory.CreateTempSubdirectory("postergenre-cli-").FullName;
         try
         {
-            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--mixup", "0.2", "--ema", "0.9", "--pos-weight", "full", "--repeat-threshold", "0.3", "--threads", "1"]);
+            var exit = Program.Main(["train", "--data", data.Root, "--out", output, "--epochs", "1", "--max-batches", "1", "--width", "32", "--height", "48", "--channels", "8,16,32", "--convs", "1,2,1", "--mixup", "0.2", "--ema", "0.9", "--pos-weight", "full", "--repeat-threshold", "0.3", "--threads", "1"]);
 
             Assert.Equal(0, exit);
             Assert.True(File.Exists(Path.Combine(output, "poster-genre.onnx")));
+            var manifest = PosterGenre.Inference.ModelManifest.Load(Path.Combine(output, "poster-genre.json"));
+            Assert.Contains("--convs 1,2,1", manifest.TrainingCommand);
+            Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, Training.TrainRun.ParityTolerance);
         }
         finally
         {

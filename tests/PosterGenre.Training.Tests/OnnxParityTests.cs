@@ -43,6 +43,21 @@ public sealed class OnnxParityTests : IDisposable
         AssertParity(net, model, input);
     }
 
+    [Fact]
+    public void BlocksOfSeveralConvolutionsExportToo()
+    {
+        var profile = Training.TrainingProfile.For("poster-genre") with { Channels = [24, 48, 80, 160, 208], Convs = [1, 1, 2, 2, 1] };
+        var (net, model) = TrainedBriefly(profile, "poster-genre-deeper");
+        random.manual_seed(11);
+
+        AssertParity(net, model, randn(4, 3, profile.Height, profile.Width));
+        // Seven 3x3 convolutions in the trunk, and the style branch's 1x1.
+        Assert.Equal(8, net.named_modules().Count(m => m.module is TorchSharp.Modules.Conv2d));
+        // 144x96: 3x3 convs 3-24 | 24-48 | 48-80, 80-80 | 80-160, 160-160 | 160-208 = 215,239,680;
+        // style branch at 18x12 (80-32 and 32x32) 774,144; head 25 x (2 x 208 + 32 x 32) 36,000.
+        Assert.Equal(216_049_824L, ((IGenreNet)net).Macs);
+    }
+
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     private static void AssertParity(nn.Module<Tensor, Tensor> net, GenreModel model, Tensor input)
@@ -61,10 +76,12 @@ public sealed class OnnxParityTests : IDisposable
     }
 
     /// <summary>A fresh network after a few optimiser steps, so BatchNorm statistics and weights are not at their initial values.</summary>
-    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture)
+    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture) =>
+        TrainedBriefly(Training.TrainingProfile.For(architecture), architecture);
+
+    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(Training.TrainingProfile profile, string architecture)
     {
         random.manual_seed(3);
-        var profile = Training.TrainingProfile.For(architecture);
         var (width, height) = (profile.Width, profile.Height);
         var net = profile.CreateNet(25);
         var optimizer = optim.Adam(net.parameters(), 1e-2);

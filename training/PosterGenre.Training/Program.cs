@@ -91,6 +91,25 @@ internal static class Program
                 r.AddError($"--channels does not apply to --arch {r.GetValue(arch)}: its widths are fixed.");
             }
         });
+        var convs = new Option<string?>("--convs") { Description = "Convolutions per block before its pooling, comma-separated, one per width, e.g. 1,1,2,2,1 (poster-genre, vgg-plain and vgg-gram-narrow; default: one each)." };
+        convs.Validators.Add(r =>
+        {
+            if (r.GetValue(convs) is not { } text)
+            {
+                return;
+            }
+
+            var architecture = r.GetValue(arch)!;
+            var widths = r.GetValue(channels) is { } c ? ParseChannels(c) : TrainingProfile.Names.Contains(architecture) ? TrainingProfile.For(architecture).Channels : null;
+            if (widths is null)
+            {
+                r.AddError($"--convs does not apply to --arch {architecture}: its layers are fixed.");
+            }
+            else if (ParseConvs(text, widths.Length) is null)
+            {
+                r.AddError($"--convs takes one whole number from 1 to 4 per block, separated by commas: {widths.Length} for widths {string.Join(",", widths)}.");
+            }
+        });
         var refit = new Option<string?>("--refit") { Description = "An earlier run's output folder: train on its train + validation posters for the full epochs and keep the final weights and its thresholds; tested on its test posters (docs/training.md, \"Refit\")." };
         refit.Validators.Add(r =>
         {
@@ -108,7 +127,7 @@ internal static class Program
                 r.AddError($"--refit {run}: not a training run folder (no {DatasetSplit.FileName}).");
             }
         });
-        var teacher = new Option<string[]>("--teacher") { Description = "Distillation: a trained ONNX model (manifest beside it) whose probabilities are blended into the training targets; repeat for an ensemble (their mean). Same input size and resize policy as the student (docs/training.md, \"Distillation\")." };
+        var teacher = new Option<string[]>("--teacher") { Description = "Distillation: a trained ONNX model (manifest beside it) whose probabilities are blended into the training targets; repeat for an ensemble (their mean). A teacher of another input size or resize policy scores its own decode of the posters (docs/training.md, \"Distillation\")." };
         teacher.Validators.Add(r =>
         {
             foreach (var path in r.GetValue(teacher) ?? [])
@@ -146,11 +165,12 @@ internal static class Program
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
         };
         command.SetAction(result => Run(() =>
         {
             var profile = TrainingProfile.For(result.GetValue(arch)!);
+            var widths = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels;
             profile = profile with
             {
                 Epochs = result.GetValue(epochs) ?? profile.Epochs,
@@ -163,7 +183,8 @@ internal static class Program
                 CutMix = result.GetValue(cutmix) ?? profile.CutMix,
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
                 Loss = result.GetValue(loss) ?? profile.Loss,
-                Channels = result.GetValue(channels) is { } text ? ParseChannels(text) : profile.Channels,
+                Channels = widths,
+                Convs = result.GetValue(convs) is { } counts ? ParseConvs(counts, widths!.Length) : profile.Convs,
                 PositiveWeights = result.GetValue(posWeight) is { } w ? w != "none" : profile.PositiveWeights,
                 RepeatThreshold = result.GetValue(repeatThreshold) ?? profile.RepeatThreshold,
                 PositiveWeightPower = result.GetValue(posWeight) switch { "full" => 1, "sqrt" => 0.5, _ => profile.PositiveWeightPower },
@@ -293,6 +314,13 @@ internal static class Program
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var widths = parts.Select(p => long.TryParse(p, out var c) && c > 0 ? c : 0).ToArray();
         return widths.Length >= 3 && widths.All(c => c > 0) ? widths : null;
+    }
+
+    /// <summary>"1,1,2,2,1" as convolutions per block; null unless there are <paramref name="blocks"/> counts of 1-4.</summary>
+    internal static int[]? ParseConvs(string text, int blocks)
+    {
+        var counts = text.Split(',', StringSplitOptions.TrimEntries).Select(p => int.TryParse(p, out var n) && n is >= 1 and <= 4 ? n : 0).ToArray();
+        return counts.Length == blocks && counts.All(n => n > 0) ? counts : null;
     }
 
     private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;

@@ -25,6 +25,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     public static readonly long[] NarrowChannels = [16, 48, 96, 192, 192];
 
     private readonly long[] blockChannels;
+    private readonly int[] blockConvs;
 
     private readonly ModuleList<Conv2d> convs = new();
     private readonly ModuleList<BatchNorm2d> norms = new();
@@ -35,7 +36,11 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     private readonly int width;
     private readonly double dropout;
 
-    public PosterGenreNet(int genres, int height, int width, long[]? channels = null, bool styleBranch = true, double dropout = 0.3) : base(nameof(PosterGenreNet))
+    /// <param name="convsPerBlock">
+    /// Convolutions per block before its pooling, one count per width (default: one each). Only the
+    /// first changes the width; the others keep it, like VGG's stages.
+    /// </param>
+    public PosterGenreNet(int genres, int height, int width, long[]? channels = null, bool styleBranch = true, double dropout = 0.3, int[]? convsPerBlock = null) : base(nameof(PosterGenreNet))
     {
         blockChannels = channels ?? NarrowChannels;
         if (blockChannels.Length <= StyleBlock)
@@ -43,15 +48,24 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
             throw new ArgumentException($"PosterGenreNet needs more than {StyleBlock} blocks.", nameof(channels));
         }
 
+        blockConvs = convsPerBlock ?? [.. blockChannels.Select(_ => 1)];
+        if (blockConvs.Length != blockChannels.Length || blockConvs.Any(n => n < 1))
+        {
+            throw new ArgumentException($"PosterGenreNet needs one convolution count of at least 1 per block ({blockChannels.Length} blocks).", nameof(convsPerBlock));
+        }
+
         this.height = height;
         this.width = width;
         this.dropout = dropout;
         long previous = 3;
-        foreach (var c in blockChannels)
+        foreach (var (c, n) in blockChannels.Zip(blockConvs))
         {
-            convs.Add(Conv2d(previous, c, 3, padding: 1, bias: false));
-            norms.Add(BatchNorm2d(c));
-            previous = c;
+            for (var k = 0; k < n; k++)
+            {
+                convs.Add(Conv2d(previous, c, 3, padding: 1, bias: false));
+                norms.Add(BatchNorm2d(c));
+                previous = c;
+            }
         }
 
         style = styleBranch ? new GramStyleBranch(blockChannels[StyleBlock], StyleChannels, (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1))) : null;
@@ -66,9 +80,9 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
         get
         {
             long h = height, w = width, previous = 3, macs = 0;
-            foreach (var c in blockChannels)
+            foreach (var (c, n) in blockChannels.Zip(blockConvs))
             {
-                macs += h * w * previous * c * 9;
+                macs += h * w * ((previous * c) + ((n - 1) * c * c)) * 9;
                 h /= 2;
                 w /= 2;
                 previous = c;
@@ -82,9 +96,15 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     {
         var x = input;
         var pooled = new List<Tensor>();
+        var layer = 0;
         for (var i = 0; i < blockChannels.Length; i++)
         {
-            x = functional.max_pool2d(functional.relu(norms[i].call(convs[i].call(x))), 2);
+            for (var k = 0; k < blockConvs[i]; k++, layer++)
+            {
+                x = functional.relu(norms[layer].call(convs[layer].call(x)));
+            }
+
+            x = functional.max_pool2d(x, 2);
             if (i == StyleBlock && style is not null)
             {
                 pooled.Add(style.call(x));
@@ -101,9 +121,15 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     {
         var x = input;
         var pooled = new List<string>();
+        var layer = 0;
         for (var i = 0; i < blockChannels.Length; i++)
         {
-            x = graph.MaxPool(graph.Relu(graph.Conv(x, convs[i], norms[i], 1, 1, 3)), 2, 2);
+            for (var k = 0; k < blockConvs[i]; k++, layer++)
+            {
+                x = graph.Relu(graph.Conv(x, convs[layer], norms[layer], 1, 1, 3));
+            }
+
+            x = graph.MaxPool(x, 2, 2);
             if (i == StyleBlock && style is not null)
             {
                 pooled.Add(style.Export(graph, x));

@@ -31,9 +31,9 @@ public sealed class TeacherTargets
 
     /// <summary>
     /// Scores every cached poster with each teacher (ONNX Runtime, through the service's own
-    /// inference code) and averages them. The cache must hold the raw 8-bit pixels of the same
-    /// input size and resize policy as each teacher's manifest; each teacher applies its own
-    /// mean/std.
+    /// inference code) and averages them. Each teacher sees the posters as its manifest says: its
+    /// own mean/std on the cached pixels, and a decode of its own when it takes another input size
+    /// or resize policy than the student (a larger network can teach a smaller one).
     /// </summary>
     public static TeacherTargets Compute(IReadOnlyList<string> modelPaths, double weight, PixelCache rawCache, string[] genres)
     {
@@ -64,14 +64,7 @@ public sealed class TeacherTargets
                 throw new DatasetException($"--teacher {path}: its genres ({string.Join(",", manifest.Genres)}) are not this dataset's ({string.Join(",", genres)}).");
             }
 
-            var spec = manifest.Preprocessing;
-            var student = rawCache.Spec;
-            if (spec.Width != student.Width || spec.Height != student.Height || spec.Resize != student.Resize)
-            {
-                throw new DatasetException($"--teacher {path}: it takes {spec.Width}x{spec.Height} {spec.Resize} input and the student {student.Width}x{student.Height} {student.Resize}; a teacher must see the posters as the student does (same --width, --height and --resize).");
-            }
-
-            var probabilities = OnnxScoring.Predict(teacher, rawCache, all);
+            var probabilities = OnnxScoring.Predict(teacher, TeacherView(rawCache, teacher, path), all);
             for (var i = 0; i < all.Length; i++)
             {
                 for (var g = 0; g < genres.Length; g++)
@@ -92,6 +85,23 @@ public sealed class TeacherTargets
         }
 
         return new TeacherTargets(sum, weight, names);
+    }
+
+    /// <summary>The student's cached pixels if the teacher takes the same input, else the same posters decoded for the teacher.</summary>
+    private static PixelCache TeacherView(PixelCache rawCache, GenreModel teacher, string path)
+    {
+        var spec = teacher.Manifest.Preprocessing;
+        var student = rawCache.Spec;
+        if (spec.Width == student.Width && spec.Height == student.Height && spec.Resize == student.Resize)
+        {
+            return rawCache;
+        }
+
+        var skipped = new List<SkippedRow>();
+        var own = PixelCache.Build(rawCache.Posters, teacher.Preprocessor, skipped);
+        return skipped.Count == 0
+            ? own
+            : throw new DatasetException($"--teacher {path}: {skipped.Count} poster(s) could not be decoded again at its {spec.Width}x{spec.Height} input, e.g. {skipped[0].Id}: {skipped[0].Reason}");
     }
 
     /// <summary>The blended target of one poster: (1 - weight) * labels + weight * teachers.</summary>

@@ -38,6 +38,9 @@ public sealed record TrainingProfile
     /// <summary>Channels of each convolution block, for the architectures whose width is a recipe choice.</summary>
     public long[]? Channels { get; init; }
 
+    /// <summary>Convolutions per block, one count per width (null: one each).</summary>
+    public int[]? Convs { get; init; }
+
     public double WeightDecay { get; init; }
 
     /// <summary>Random flips, shifts and mild brightness/contrast jitter of each training poster.</summary>
@@ -158,8 +161,8 @@ public sealed record TrainingProfile
 
     public nn.Module<Tensor, Tensor> CreateNet(int genres) => Architecture switch
     {
-        "poster-genre" or "vgg-gram-narrow" => new PosterGenreNet(genres, Height, Width, Channels),
-        "vgg-plain" => new PosterGenreNet(genres, Height, Width, Channels, styleBranch: false),
+        "poster-genre" or "vgg-gram-narrow" => new PosterGenreNet(genres, Height, Width, Channels, convsPerBlock: Convs),
+        "vgg-plain" => new PosterGenreNet(genres, Height, Width, Channels, styleBranch: false, convsPerBlock: Convs),
         "seed-baseline" => new SeedBaselineNet(genres, Width),
         "resnet-gram" => new ResNetGramNet(genres, Height, Width),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),
