@@ -76,6 +76,17 @@ public sealed class CommandLineTests
         Assert.Equal(expectedExit, exit);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    public void EvaluateEnsembleNeedsTwoModels(int models, int expectedExit)
+    {
+        // 1: refused while parsing; 2: parsed, then the missing model is the error.
+        var exit = Program.Main(["evaluate", .. Enumerable.Repeat(new[] { "--model", "/nonexistent/model.onnx" }, models).SelectMany(m => m), "--data", "/nonexistent/posters", "--ensemble"]);
+
+        Assert.Equal(expectedExit, exit);
+    }
+
     [Fact]
     public void CalibrateNamesAMissingModelInOneLineInsteadOfAStackTrace()
     {

@@ -68,6 +68,39 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void EvaluateEnsembleScoresTheMeanOfTheModelsProbabilities()
+    {
+        using var data = SyntheticDataset.Create(90);
+        string[] models = [Path.Combine(output, "a", "tiny.onnx"), Path.Combine(output, "b", "tiny.onnx")];
+        TrainRun.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[0])! }, TextWriter.Null);
+        TrainRun.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[1])!, Seed = 6 }, TextWriter.Null);
+        var evaluation = Path.Combine(output, "evaluation");
+
+        var exit = EvaluateRun.Execute(models, data.Root, null, "all", evaluation, TextWriter.Null, minPositivesForMacro: 2, bootstrapSamples: 20, ensemble: true);
+
+        Assert.Equal(0, exit);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));
+        var rows = metrics.RootElement.GetProperty("models").EnumerateArray().ToArray();
+        Assert.Equal(["tiny", "tiny #2", "mean of 2 models"], rows.Select(r => r.GetProperty("model").GetString()));
+        Assert.True(File.Exists(Path.Combine(evaluation, "tiny-2-all.md")));
+
+        // The ensemble row is the evaluation of the two models' mean probability per poster and genre.
+        var dataset = PosterDataset.Load(data.Root);
+        var each = models.Select(path =>
+        {
+            using var model = GenreModel.Load(path);
+            var cache = PixelCache.Build(dataset.Posters, model.Preprocessor, []);
+            return OnnxScoring.Predict(model, cache, [.. Enumerable.Range(0, cache.Count)]);
+        }).ToArray();
+        var mean = each[0].Select((row, i) => row.Select((p, g) => (p + each[1][i][g]) / 2).ToArray()).ToArray();
+        var expected = Evaluator.Evaluate("expected", dataset.Genres, mean, [.. dataset.Posters.Select(p => p.Labels)], [.. Enumerable.Repeat(0.5f, dataset.Genres.Length)], minPositivesForMacro: 2);
+        var summary = rows[2].GetProperty("summary");
+        Assert.Equal(expected.Summary["macroRocAuc"], summary.GetProperty("macroRocAuc").GetDouble(), 5);
+        Assert.Equal(expected.Summary["macroAp"], summary.GetProperty("macroAp").GetDouble(), 5);
+        Assert.NotEqual(rows[0].GetProperty("summary").GetProperty("macroAp").GetDouble(), summary.GetProperty("macroAp").GetDouble());
+    }
+
+    [Fact]
     public void MixupAndWeightAverageTrainValidateAndExportTheAverage()
     {
         using var data = SyntheticDataset.Create(90);

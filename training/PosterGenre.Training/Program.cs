@@ -229,9 +229,17 @@ internal static class Program
                 r.AddError("--bootstrap takes 0 (none) to 100000 resamples.");
             }
         });
-        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output, bootstrap };
+        var ensemble = new Option<bool>("--ensemble") { Description = "Add a row for the models' mean probability (at the mean of their thresholds), e.g. to see what a set of distillation teachers knows; needs two or more --model." };
+        ensemble.Validators.Add(r =>
+        {
+            if (r.GetValue(ensemble) && r.GetValue(model) is { Length: < 2 })
+            {
+                r.AddError("--ensemble needs two or more --model.");
+            }
+        });
+        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output, bootstrap, ensemble };
         command.SetAction(result => Run(() => EvaluateRun.Execute(
-            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out, bootstrapSamples: result.GetValue(bootstrap))));
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out, bootstrapSamples: result.GetValue(bootstrap), ensemble: result.GetValue(ensemble))));
         return command;
     }
 

@@ -15,7 +15,7 @@ namespace PosterGenre.Training.Evaluation;
 public static class EvaluateRun
 {
     public static int Execute(
-        IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro, int bootstrapSamples = 0)
+        IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro, int bootstrapSamples = 0, bool ensemble = false)
     {
         var dataset = PosterDataset.Load(dataDir);
         var split = splitFile is null ? null : DatasetSplit.Load(splitFile);
@@ -31,10 +31,15 @@ public static class EvaluateRun
         var scored = new List<(float[][] Probabilities, float[] Thresholds, int MinGenres, int MaxGenres)>();
         string[]? genres = null;
         bool[][]? labels = null;
+        var seen = new Dictionary<string, int>();
         foreach (var modelPath in modelPaths)
         {
             using var model = GenreModel.Load(modelPath);
             var manifest = model.Manifest;
+
+            // Two runs of one recipe share a name: number the repeats so every row and file is its own.
+            var count = seen[manifest.Name] = seen.GetValueOrDefault(manifest.Name) + 1;
+            var label = count == 1 ? manifest.Name : $"{manifest.Name} #{count}";
             if (!dataset.Genres.SequenceEqual(manifest.Genres))
             {
                 throw new DatasetException($"The dataset's genre columns ({string.Join(",", dataset.Genres)}) differ from those of '{modelPath}' ({string.Join(",", manifest.Genres)}).");
@@ -47,15 +52,32 @@ public static class EvaluateRun
             var batchMs = clock.Elapsed.TotalMilliseconds / Math.Max(1, cache.Count);
             labels = cache.Posters.Select(p => p.Labels).ToArray();
             genres = manifest.Genres;
-            var result = Evaluator.Evaluate(manifest.Name, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
+            var result = Evaluator.Evaluate(label, manifest.Genres, probabilities, labels, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
             results.Add(result);
             scored.Add((probabilities, manifest.Thresholds, manifest.MinGenres, manifest.MaxGenres));
-            costs.Add(new ModelCost(manifest.Name, manifest.MacsPerPoster ?? 0, manifest.TestTimeAugmentation == "hflip" ? 2 : 1, SinglePosterLatency(model, cache), batchMs));
+            costs.Add(new ModelCost(label, manifest.MacsPerPoster ?? 0, manifest.TestTimeAugmentation == "hflip" ? 2 : 1, SinglePosterLatency(model, cache), batchMs));
             if (outDir is not null)
             {
                 Directory.CreateDirectory(outDir);
-                File.WriteAllText(Path.Combine(outDir, $"{manifest.Name}-{scope}.md"), ReportWriter.Table([result], $"{manifest.Name} on {scope} posters"));
+                File.WriteAllText(Path.Combine(outDir, $"{label.Replace(" #", "-")}-{scope}.md"), ReportWriter.Table([result], $"{label} on {scope} posters"));
             }
+        }
+
+        if (ensemble && genres is not null && labels is not null)
+        {
+            // What averaging the models would give, e.g. a set of distillation teachers: the mean
+            // probability per poster and genre, at the mean of their thresholds.
+            if (scored.Any(m => m.Probabilities.Length != labels.Length))
+            {
+                throw new DatasetException("--ensemble: the models did not all read the same posters (an image decoded at one input size and not at another).");
+            }
+
+            var name = $"mean of {scored.Count} models";
+            var mean = labels.Select((_, i) => Enumerable.Range(0, genres.Length).Select(g => scored.Average(m => m.Probabilities[i][g])).Select(p => (float)p).ToArray()).ToArray();
+            var thresholds = Enumerable.Range(0, genres.Length).Select(g => (float)scored.Average(m => m.Thresholds[g])).ToArray();
+            results.Add(Evaluator.Evaluate(name, genres, mean, labels, thresholds, scored[0].MinGenres, scored[0].MaxGenres, minPositivesForMacro));
+            scored.Add((mean, thresholds, scored[0].MinGenres, scored[0].MaxGenres));
+            costs.Add(new ModelCost(name, costs.Sum(c => c.Macs * c.Passes), 1, costs.Sum(c => c.MsBatch1), costs.Sum(c => c.MsBatch32)));
         }
 
         if (split is not null && genres is not null)
