@@ -20,6 +20,8 @@ public sealed class CommandLineTests
     [InlineData("--convs", "1,1,0,1,1")]
     [InlineData("--convs", "1,1,5,1,1")]
     [InlineData("--arch", "seed-baseline", "--convs", "1,1,1,1")]
+    [InlineData("--train-fraction", "0")]
+    [InlineData("--train-fraction", "1.5")]
     [InlineData("--mixup", "-1")]
     [InlineData("--ema", "1")]
     [InlineData("--zoom", "0.9")]

@@ -162,10 +162,22 @@ internal static class Program
                 r.AddError("--repeat-threshold must be between 0 and 1.");
             }
         });
+        var trainFraction = new Option<double?>("--train-fraction") { Description = "Train on this share of the training split, e.g. 0.5, drawn with --seed (a smaller share is part of a larger one); validation and test stay whole. For learning curves: how much would more posters help (docs/training.md)." };
+        trainFraction.Validators.Add(r =>
+        {
+            if (r.GetValue(trainFraction) is { } f && f is <= 0 or > 1)
+            {
+                r.AddError("--train-fraction must be above 0 and at most 1.");
+            }
+            else if (r.GetValue(trainFraction) is < 1 && r.GetValue(refit) is not null)
+            {
+                r.AddError("--train-fraction does not go with --refit: a refit trains on all of its run's train and validation posters.");
+            }
+        });
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -199,6 +211,7 @@ internal static class Program
                 RefitFrom = result.GetValue(refit),
                 Teachers = result.GetValue(teacher) ?? [],
                 DistillWeight = result.GetValue(distill) ?? 0.5,
+                TrainFraction = result.GetValue(trainFraction) ?? 1,
                 ModelName = result.GetValue(name) ?? "",
                 Version = result.GetValue(version)!,
                 Limit = result.GetValue(limit),

@@ -26,6 +26,12 @@ public sealed record TrainOptions
     /// <summary>The teachers' share of each training target, above 0 and at most 1 (used only with <see cref="Teachers"/>).</summary>
     public double DistillWeight { get; init; } = 0.5;
 
+    /// <summary>
+    /// Train on this share of the training split (a prefix of its posters shuffled by the seed, so
+    /// a smaller share is part of a larger one), keeping validation and test whole: learning curves.
+    /// </summary>
+    public double TrainFraction { get; init; } = 1;
+
     /// <summary>Use only the first N valid posters (for smoke tests); 0 uses all.</summary>
     public int Limit { get; init; }
 

@@ -23,6 +23,18 @@ public static class TrainRun
     /// <summary>Exit code of a run stopped after an epoch; <c>--resume</c> continues it.</summary>
     public const int Stopped = 3;
 
+    /// <summary>
+    /// The first round(fraction x n) of the training posters in an order shuffled by the seed, kept
+    /// in their original order: with one seed a smaller share is always part of a larger one.
+    /// </summary>
+    internal static int[] TrainShare(int[] train, double fraction, int seed)
+    {
+        var keep = Math.Max(2, (int)Math.Round(train.Length * fraction));
+        var order = (int[])train.Clone();
+        new Random(seed).Shuffle(order);
+        return [.. order.Take(keep).Order()];
+    }
+
     public static int Execute(TrainOptions options, TextWriter log)
     {
         var profile = options.Profile;
@@ -68,6 +80,13 @@ public static class TrainRun
         if (train.Length < 2 || validation.Length == 0 || test.Length == 0)
         {
             throw new DatasetException($"Too few posters to train: {train.Length} train, {validation.Length} validation, {test.Length} test.");
+        }
+
+        if (options.TrainFraction < 1)
+        {
+            var all = train.Length;
+            train = TrainShare(train, options.TrainFraction, options.Seed);
+            log.WriteLine($"training on {train.Length} of the {all} training posters (--train-fraction {options.TrainFraction:G}); validation and test are whole");
         }
 
         // A refit trains on train + validation; validation stays known only to tune the prior's thresholds.
