@@ -79,6 +79,35 @@ public sealed class BatchMakerTests : IDisposable
     }
 
     [Fact]
+    public void LabelSmoothingMovesTheLabelsTowardsOneHalfBeforeTheTeachersBlend()
+    {
+        var genres = cache.Posters[0].Labels.Length;
+        var probabilities = Enumerable.Range(0, cache.Count).Select(i => Enumerable.Range(0, genres).Select(g => 0.1f * ((i + g) % 10)).ToArray()).ToArray();
+        var teachers = new TeacherTargets(probabilities, 0.3, ["hand-made"]);
+        int[] indices = [1, 6];
+
+        using var smoothed = new BatchMaker(cache, seed: 1).Labels(indices, smoothing: 0.1);
+        using var blended = new BatchMaker(cache, seed: 1).Labels(indices, teachers, smoothing: 0.1);
+
+        var plain = smoothed.data<float>().ToArray();
+        var mixed = blended.data<float>().ToArray();
+        for (var row = 0; row < indices.Length; row++)
+        {
+            var poster = cache.Posters[indices[row]];
+            for (var g = 0; g < genres; g++)
+            {
+                // A positive: 0.95 alone; with a teacher at 0.4, 0.7 x 0.95 + 0.3 x 0.4 = 0.785.
+                var label = poster.Labels[g] ? 0.95f : 0.05f;
+                Assert.Equal(label, plain[(row * genres) + g], 5);
+                Assert.Equal((0.7f * label) + (0.3f * 0.1f * ((indices[row] + g) % 10)), mixed[(row * genres) + g], 5);
+            }
+        }
+
+        Assert.Contains(plain, v => v == 0.95f);
+        Assert.Contains(plain, v => v == 0.05f);
+    }
+
+    [Fact]
     public void MixupBlendsEachPosterWithOnePartnerByOneWeight()
     {
         // Poster k is a flat image of value k with genre k only, so a blend shows its partner and weight.

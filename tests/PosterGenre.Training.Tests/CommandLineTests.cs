@@ -33,6 +33,8 @@ public sealed class CommandLineTests
     [InlineData("--repeat-threshold", "2")]
     [InlineData("--cutmix", "-1")]
     [InlineData("--cutmix", "1", "--mixup", "0.2")]
+    [InlineData("--label-smoothing", "1")]
+    [InlineData("--label-smoothing", "-0.1")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.

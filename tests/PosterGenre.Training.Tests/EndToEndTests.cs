@@ -118,6 +118,22 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void LabelSmoothingReachesTheTrainingTargets()
+    {
+        using var data = SyntheticDataset.Create(90);
+        var options = Options(data.Root);
+        var smoothed = options with { OutDir = Path.Combine(output, "smoothed"), Profile = options.Profile with { LabelSmoothing = 0.5 } };
+
+        Assert.Equal(0, TrainRun.Execute(options, TextWriter.Null));
+        Assert.Equal(0, TrainRun.Execute(smoothed, TextWriter.Null));
+
+        // The same seed, posters and first weights: only the targets differ, so the first epoch's
+        // training loss does too (targets of 0.75 / 0.25 cannot be fitted as closely as 1 / 0).
+        static double FirstLoss(string folder) => double.Parse(File.ReadAllLines(Path.Combine(folder, "history.csv"))[1].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(FirstLoss(smoothed.OutDir) > FirstLoss(output), $"smoothed {FirstLoss(smoothed.OutDir)}, plain {FirstLoss(output)}");
+    }
+
+    [Fact]
     public void RefitTrainsOnTrainAndValidationAndKeepsTheEarlierRunsThresholdsAndTestSplit()
     {
         using var data = SyntheticDataset.Create(90);

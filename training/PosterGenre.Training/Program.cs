@@ -71,6 +71,14 @@ internal static class Program
                 r.AddError("--cutmix and --mixup mix batches in two different ways: choose one.");
             }
         });
+        var labelSmoothing = new Option<double?>("--label-smoothing") { Description = "Label smoothing: each 0/1 training label moves this far towards 1/2 (0.1: a positive becomes 0.95, a negative 0.05), before any blend with --teacher (0: none; default: the architecture's)." };
+        labelSmoothing.Validators.Add(r =>
+        {
+            if (r.GetValue(labelSmoothing) is < 0 or >= 1)
+            {
+                r.AddError("--label-smoothing must be at least 0 and below 1.");
+            }
+        });
         var ema = new Option<double?>("--ema") { Description = "Keep, validate and ship an exponential moving average of the weights with this decay per step, e.g. 0.998 (0: none; default: the architecture's)." };
         ema.Validators.Add(r =>
         {
@@ -177,7 +185,7 @@ internal static class Program
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, labelSmoothing, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -193,6 +201,7 @@ internal static class Program
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
                 Mixup = result.GetValue(mixup) ?? profile.Mixup,
                 CutMix = result.GetValue(cutmix) ?? profile.CutMix,
+                LabelSmoothing = result.GetValue(labelSmoothing) ?? profile.LabelSmoothing,
                 EmaDecay = result.GetValue(ema) ?? profile.EmaDecay,
                 Loss = result.GetValue(loss) ?? profile.Loss,
                 Channels = widths,

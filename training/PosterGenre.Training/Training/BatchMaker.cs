@@ -44,9 +44,15 @@ public sealed class BatchMaker
         return raw.permute(0, 3, 1, 2).to(ScalarType.Float32).mul(scale).add(offset);
     }
 
-    /// <summary>[N, genres] targets: the labels (0/1), or with teachers their blend with the teachers' probabilities.</summary>
-    public Tensor Labels(IReadOnlyList<int> indices, TeacherTargets? teachers = null)
+    /// <summary>
+    /// [N, genres] targets: the labels (0/1), or with teachers their blend with the teachers'
+    /// probabilities. <paramref name="smoothing"/> e moves each label towards 1/2 first: a
+    /// positive becomes 1 - e/2, a negative e/2 (label smoothing for binary targets).
+    /// </summary>
+    public Tensor Labels(IReadOnlyList<int> indices, TeacherTargets? teachers = null, double smoothing = 0)
     {
+        var positive = (float)(1 - (smoothing / 2));
+        var negative = (float)(smoothing / 2);
         var genres = cache.Posters[0].Labels.Length;
         var values = new float[indices.Count * genres];
         for (var i = 0; i < indices.Count; i++)
@@ -54,13 +60,13 @@ public sealed class BatchMaker
             var labels = cache.Posters[indices[i]].Labels;
             if (teachers is not null)
             {
-                teachers.Blend(indices[i], labels).CopyTo(values, i * genres);
+                teachers.Blend(indices[i], labels, smoothing).CopyTo(values, i * genres);
                 continue;
             }
 
             for (var g = 0; g < genres; g++)
             {
-                values[(i * genres) + g] = labels[g] ? 1f : 0f;
+                values[(i * genres) + g] = labels[g] ? positive : negative;
             }
         }
 

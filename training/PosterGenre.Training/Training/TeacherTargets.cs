@@ -104,14 +104,18 @@ public sealed class TeacherTargets
             : throw new DatasetException($"--teacher {path}: {skipped.Count} poster(s) could not be decoded again at its {spec.Width}x{spec.Height} input, e.g. {skipped[0].Id}: {skipped[0].Reason}");
     }
 
-    /// <summary>The blended target of one poster: (1 - weight) * labels + weight * teachers.</summary>
-    public float[] Blend(int index, bool[] labels)
+    /// <summary>
+    /// The blended target of one poster: (1 - weight) * labels + weight * teachers, the labels
+    /// smoothed first (1 - smoothing/2 for a positive, smoothing/2 for a negative).
+    /// </summary>
+    public float[] Blend(int index, bool[] labels, double smoothing = 0)
     {
         var teacher = Probabilities[index];
         var result = new float[labels.Length];
         for (var g = 0; g < labels.Length; g++)
         {
-            result[g] = (float)(((1 - Weight) * (labels[g] ? 1 : 0)) + (Weight * teacher[g]));
+            var label = labels[g] ? 1 - (smoothing / 2) : smoothing / 2;
+            result[g] = (float)(((1 - Weight) * label) + (Weight * teacher[g]));
         }
 
         return result;

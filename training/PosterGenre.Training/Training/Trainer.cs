@@ -117,7 +117,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                     x = batches.Augment(x);
                 }
 
-                var y = batches.Labels(indices, teachers);
+                var y = batches.Labels(indices, teachers, profile.LabelSmoothing);
                 if (profile.Augment && profile.Mixup > 0)
                 {
                     (x, y) = batches.Mixup(x, y, profile.Mixup);

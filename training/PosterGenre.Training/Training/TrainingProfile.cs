@@ -63,6 +63,13 @@ public sealed record TrainingProfile
     public double CutMix { get; init; }
 
     /// <summary>
+    /// Label smoothing of the training targets: each 0/1 label moves this far towards 1/2 (0.1: a
+    /// positive is 0.95, a negative 0.05) before any blend with teachers; 0 for none. Validation
+    /// always scores the plain labels.
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>
     /// Validate and keep an exponential moving average of the weights with this decay per step
     /// (0.998: a horizon of about 500 steps) instead of the raw weights; 0 for none.
     /// </summary>
