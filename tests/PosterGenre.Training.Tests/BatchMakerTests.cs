@@ -51,12 +51,19 @@ public sealed class BatchMakerTests : IDisposable
         Assert.False(a.allclose(c));
     }
 
+    /// <summary>Teachers that score poster i, genre g at 0.1 x ((i + g) mod 10).</summary>
+    private TeacherTargets HandMadeTeachers(double weight)
+    {
+        var genres = cache.Posters[0].Labels.Length;
+        var probabilities = Enumerable.Range(0, cache.Count).Select(i => Enumerable.Range(0, genres).Select(g => 0.1f * ((i + g) % 10)).ToArray()).ToArray();
+        return new TeacherTargets(probabilities, weight, ["hand-made"]);
+    }
+
     [Fact]
     public void TeacherTargetsBlendIntoTheLabelsByTheirWeight()
     {
         var genres = cache.Posters[0].Labels.Length;
-        var probabilities = Enumerable.Range(0, cache.Count).Select(i => Enumerable.Range(0, genres).Select(g => 0.1f * ((i + g) % 10)).ToArray()).ToArray();
-        var teachers = new TeacherTargets(probabilities, 0.3, ["hand-made"]);
+        var teachers = HandMadeTeachers(weight: 0.3);
         int[] indices = [2, 5];
 
         using var targets = new BatchMaker(cache, seed: 1).Labels(indices, teachers);
@@ -82,8 +89,7 @@ public sealed class BatchMakerTests : IDisposable
     public void LabelSmoothingMovesTheLabelsTowardsOneHalfBeforeTheTeachersBlend()
     {
         var genres = cache.Posters[0].Labels.Length;
-        var probabilities = Enumerable.Range(0, cache.Count).Select(i => Enumerable.Range(0, genres).Select(g => 0.1f * ((i + g) % 10)).ToArray()).ToArray();
-        var teachers = new TeacherTargets(probabilities, 0.3, ["hand-made"]);
+        var teachers = HandMadeTeachers(weight: 0.3);
         int[] indices = [1, 6];
 
         using var smoothed = new BatchMaker(cache, seed: 1).Labels(indices, smoothing: 0.1);
