@@ -51,8 +51,6 @@ public sealed class BatchMaker
     /// </summary>
     public Tensor Labels(IReadOnlyList<int> indices, TeacherTargets? teachers = null, double smoothing = 0)
     {
-        var positive = (float)(1 - (smoothing / 2));
-        var negative = (float)(smoothing / 2);
         var genres = cache.Posters[0].Labels.Length;
         var values = new float[indices.Count * genres];
         for (var i = 0; i < indices.Count; i++)
@@ -66,12 +64,15 @@ public sealed class BatchMaker
 
             for (var g = 0; g < genres; g++)
             {
-                values[(i * genres) + g] = labels[g] ? positive : negative;
+                values[(i * genres) + g] = (float)Target(labels[g], smoothing);
             }
         }
 
         return tensor(values, [indices.Count, genres]);
     }
+
+    /// <summary>A 0/1 label moved <paramref name="smoothing"/> towards 1/2: 1 - smoothing/2 or smoothing/2.</summary>
+    public static double Target(bool label, double smoothing) => label ? 1 - (smoothing / 2) : smoothing / 2;
 
     /// <summary>
     /// Augmentations that keep a poster a poster: a mirror image half of the time, a shift of up to

@@ -106,7 +106,7 @@ public sealed class TeacherTargets
 
     /// <summary>
     /// The blended target of one poster: (1 - weight) * labels + weight * teachers, the labels
-    /// smoothed first (1 - smoothing/2 for a positive, smoothing/2 for a negative).
+    /// smoothed first (<see cref="BatchMaker.Target"/>).
     /// </summary>
     public float[] Blend(int index, bool[] labels, double smoothing = 0)
     {
@@ -114,8 +114,7 @@ public sealed class TeacherTargets
         var result = new float[labels.Length];
         for (var g = 0; g < labels.Length; g++)
         {
-            var label = labels[g] ? 1 - (smoothing / 2) : smoothing / 2;
-            result[g] = (float)(((1 - Weight) * label) + (Weight * teacher[g]));
+            result[g] = (float)(((1 - Weight) * BatchMaker.Target(labels[g], smoothing)) + (Weight * teacher[g]));
         }
 
         return result;
