@@ -61,6 +61,9 @@ public sealed record ModelManifest
 
     public string? TrainingCommand { get; init; }
 
+    /// <summary>Where the starting weights came from, for a model fine-tuned from a pretrained network; null when trained from scratch.</summary>
+    public PretrainedWeights? StartedFrom { get; init; }
+
     /// <summary>
     /// For a refit (trained on an earlier run's train + validation posters, with that run's
     /// thresholds): that run's name, version and command; null otherwise.
@@ -142,3 +145,6 @@ public sealed record ModelManifest
         }
     }
 }
+
+/// <summary>A pretrained network a model started from: the package that ships it, the file and its licence.</summary>
+public sealed record PretrainedWeights(string Package, string Version, string File, string Sha256, string Licence);

@@ -182,10 +182,32 @@ internal static class Program
                 r.AddError("--train-fraction does not go with --refit: a refit trains on all of its run's train and validation posters.");
             }
         });
+        var initFrom = new Option<string?>("--init-from") { Description = "resnet18-imagenet: the ONNX network the trunk starts from (default: the ImageNet ResNet18 of the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, copied beside this program)." };
+        initFrom.Validators.Add(r =>
+        {
+            if (r.GetValue(initFrom) is { } path && !File.Exists(path))
+            {
+                r.AddError($"--init-from {path}: no such file.");
+            }
+            else if (r.GetValue(initFrom) is not null && r.GetValue(arch) != "resnet18-imagenet")
+            {
+                r.AddError("--init-from applies to --arch resnet18-imagenet only.");
+            }
+        });
+        var firstStage = new Option<int?>("--first-trainable-stage") { Description = "resnet18-imagenet: the trunk's first stage that trains, 0 (the stem: all of it) to 5 (none: a linear probe on the ImageNet features); earlier stages keep their ImageNet weights (default: the recipe's, 2)." };
+        firstStage.Validators.Add(r =>
+        {
+            if (r.GetValue(firstStage) is < 0 or > 5)
+            {
+                r.AddError("--first-trainable-stage must be between 0 and 5.");
+            }
+        });
+        var headEpochs = new Option<int?>("--head-epochs") { Description = "resnet18-imagenet: epochs that train the head alone before the trunk joins (default: the recipe's, 1)." };
+        var trunkRate = new Option<double?>("--trunk-lr") { Description = "resnet18-imagenet: the trunk's peak learning rate (default: the recipe's, 1e-4; the head's is 1e-3)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, labelSmoothing, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, labelSmoothing, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, initFrom, firstStage, headEpochs, trunkRate, resume,
         };
         command.SetAction(result => Run(() =>
         {
@@ -209,6 +231,10 @@ internal static class Program
                 PositiveWeights = result.GetValue(posWeight) is { } w ? w != "none" : profile.PositiveWeights,
                 RepeatThreshold = result.GetValue(repeatThreshold) ?? profile.RepeatThreshold,
                 PositiveWeightPower = result.GetValue(posWeight) switch { "full" => 1, "sqrt" => 0.5, _ => profile.PositiveWeightPower },
+                InitFrom = result.GetValue(initFrom) ?? profile.InitFrom,
+                FirstTrainableStage = result.GetValue(firstStage) ?? profile.FirstTrainableStage,
+                HeadEpochs = result.GetValue(headEpochs) ?? profile.HeadEpochs,
+                TrunkLearningRate = result.GetValue(trunkRate) ?? profile.TrunkLearningRate,
             };
             var options = new TrainOptions
             {

@@ -21,7 +21,17 @@ public sealed class OnnxGraph
     public const int IrVersion = 8;
 
     private readonly GraphProto graph = new() { Name = "poster_genre" };
+    private readonly bool halfWeights;
     private int counter;
+
+    /// <param name="halfWeights">
+    /// Store weights of <see cref="HalfWeightMinimum"/> values or more as float16, each cast back to
+    /// float32 by a Cast node (folded by ONNX Runtime at load): half the file, float32 arithmetic.
+    /// </param>
+    public OnnxGraph(bool halfWeights = false) => this.halfWeights = halfWeights;
+
+    /// <summary>Smaller initializers (biases, BatchNorm vectors) stay float32 with halfWeights.</summary>
+    public const int HalfWeightMinimum = 4096;
 
     public string Input(string name, params object[] dims)
     {
@@ -40,6 +50,14 @@ public sealed class OnnxGraph
         var (weight, bias) = FoldConv(conv, bn);
         return Add("Conv", [x, Initializer("conv_w", weight), Initializer("conv_b", bias)],
             Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride), Ints("pads", padding, padding, padding, padding));
+    }
+
+    /// <summary>A convolution with its own kernel, strides and ONNX pads [top, left, bottom, right].</summary>
+    public string Conv(string x, Conv2d conv, BatchNorm2d? bn, long[] strides, long[] pads, long[] kernel)
+    {
+        var (weight, bias) = FoldConv(conv, bn);
+        return Add("Conv", [x, Initializer("conv_w", weight), Initializer("conv_b", bias)],
+            Ints("kernel_shape", kernel), Ints("strides", strides), Ints("pads", pads));
     }
 
     public string BatchNorm(string x, BatchNorm bn)
@@ -76,6 +94,12 @@ public sealed class OnnxGraph
 
     public string MaxPool(string x, long kernel, long stride) =>
         Add("MaxPool", [x], Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride));
+
+    public string MaxPool(string x, long[] kernel, long[] strides, long[] pads) =>
+        Add("MaxPool", [x], Ints("kernel_shape", kernel), Ints("strides", strides), Ints("pads", pads));
+
+    public string AveragePool(string x, long[] kernel, long[] strides) =>
+        Add("AveragePool", [x], Ints("kernel_shape", kernel), Ints("strides", strides));
 
     public string GlobalAveragePool(string x) => Add("GlobalAveragePool", [x]);
 
@@ -120,7 +144,7 @@ public sealed class OnnxGraph
     /// <summary>Per-channel y = x * scale + shift equal to the layer's eval-mode BatchNorm.</summary>
     private static (Tensor Scale, Tensor Shift) BatchNormAffine(BatchNorm bn)
     {
-        var scale = bn.weight!.detach() / (bn.running_var!.detach() + 1e-5).sqrt();
+        var scale = bn.weight!.detach() / (bn.running_var!.detach() + bn.eps).sqrt();
         var shift = bn.bias!.detach() - bn.running_mean!.detach() * scale;
         return (scale, shift);
     }
@@ -158,14 +182,36 @@ public sealed class OnnxGraph
     {
         var name = $"{prefix}_{counter++}";
         var t = value.detach().cpu().to(ScalarType.Float32).contiguous();
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(t.shape);
         var data = t.data<float>().ToArray();
+        var half = halfWeights && data.Length >= HalfWeightMinimum;
+        var proto = new TensorProto { Name = half ? name + "_fp16" : name, DataType = (int)(half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float) };
+        proto.Dims.AddRange(t.shape);
+        proto.RawData = ByteString.CopyFrom(half ? HalfBytes(data) : FloatBytes(data));
+        graph.Initializer.Add(proto);
+        if (half)
+        {
+            graph.Node.Add(Node("Cast", [proto.Name], name, Int("to", (int)TensorProto.Types.DataType.Float)));
+        }
+
+        return name;
+    }
+
+    private static byte[] FloatBytes(float[] data)
+    {
         var bytes = new byte[data.Length * sizeof(float)];
         Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-        proto.RawData = ByteString.CopyFrom(bytes);
-        graph.Initializer.Add(proto);
-        return name;
+        return bytes;
+    }
+
+    private static byte[] HalfBytes(float[] data)
+    {
+        var bytes = new byte[data.Length * 2];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), (Half)data[i]);
+        }
+
+        return bytes;
     }
 
     private string Int64Initializer(string prefix, long[] values)

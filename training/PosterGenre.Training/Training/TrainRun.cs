@@ -107,8 +107,9 @@ public static class TrainRun
             log.WriteLine(FormattableString.Invariant($"distillation: targets are {1 - teachers.Weight:F2} x labels + {teachers.Weight:F2} x the mean of {teachers.Names.Count} teacher(s): {string.Join("; ", teachers.Names)}; mean |teacher - label| on training posters {softness:F4}{teacherMap}"));
         }
 
-        var (mean, std) = profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]);
-        var spec = rawSpec with { Mean = [.. mean.Select(Round4)], Std = [.. std.Select(Round4)] };
+        var spec = profile.PixelMean is { } pixelMean
+            ? rawSpec with { Mean = [.. pixelMean.Select(m => m / 255f)], Std = [1 / 255f, 1 / 255f, 1 / 255f] }
+            : Standardized(rawSpec, profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]));
         cache = cache.WithSpec(spec);
 
         var trainer = new Trainer(options, cache, train, validation, dataset.Genres, teachers);
@@ -127,13 +128,12 @@ public static class TrainRun
 
         var modelPath = Path.Combine(options.OutDir, name + ".onnx");
         var manifestPath = Path.ChangeExtension(modelPath, ".json");
-        OnnxExporter.Export(genreNet, modelPath, spec.Height, spec.Width, dataset.Genres.Length, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["name"] = name,
             ["version"] = options.Version,
             ["genres"] = string.Join(",", dataset.Genres),
-        });
-
+        };
         var manifest = new ModelManifest
         {
             Name = name,
@@ -150,25 +150,23 @@ public static class TrainRun
             TrainingData = new TrainingDataInfo(dataset.CsvSha256, cache.Count, train.Length, validation.Length, test.Length, options.Seed),
             RefitOf = reference is null ? null : $"{reference.Manifest.Name} {reference.Manifest.Version} ({reference.Manifest.TrainingCommand})",
             TrainingCommand = options.CommandLine,
+            StartedFrom = net is PretrainedResNet ? PretrainedFiles.Describe(profile.InitFrom ?? PretrainedFiles.ResNet18) : null,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         manifest.Save(manifestPath);
 
-        var batches = new BatchMaker(cache, options.Seed);
         // Parity is checked on the plain network (no test-time augmentation), as TorchSharp computes it.
         var parityIndices = (validation.Length > 0 ? validation : test).Take(16).ToArray();
-        var torchProbabilities = Trainer.Predict(net, batches, parityIndices);
-        float parity;
-        using (var plain = GenreModel.Load(modelPath, manifestPath))
-        {
-            var onnxProbabilities = OnnxScoring.Predict(plain, cache, parityIndices);
-            parity = torchProbabilities.Zip(onnxProbabilities, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
-        }
-
+        var (parity, rounding) = ExportChecked(genreNet, net, profile, modelPath, manifestPath, cache, parityIndices, metadata, dataset.Genres.Length);
         log.WriteLine($"ONNX parity on {parityIndices.Length} {(validation.Length > 0 ? "validation" : "test")} posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
         if (!(parity <= ParityTolerance))
         {
             throw new InvalidOperationException($"The exported model differs from TorchSharp by {parity:E2} > {ParityTolerance:E0}; the export is wrong.");
+        }
+
+        if (profile.HalfWeights)
+        {
+            log.WriteLine($"float16 weights: max |float16 file - float32 export| = {rounding:E2} on the same posters; the file is {new FileInfo(modelPath).Length / 1e6:F1} MB");
         }
 
         manifest = manifest with { TestTimeAugmentation = reference?.Manifest.TestTimeAugmentation ?? profile.TestTimeAugmentation };
@@ -212,7 +210,43 @@ public static class TrainRun
         return 0;
     }
 
-    private static float Round4(float v) => MathF.Round(v, 4);
+    private static PreprocessingSpec Standardized(PreprocessingSpec spec, (float[] Mean, float[] Std) statistics) =>
+        spec with { Mean = [.. statistics.Mean.Select(v => MathF.Round(v, 4))], Std = [.. statistics.Std.Select(v => MathF.Round(v, 4))] };
+
+    /// <summary>
+    /// Exports the network; with half-precision weights, also a float32 twin whose parity with
+    /// TorchSharp is the export's check, and the float16 file's own distance from it is reported.
+    /// Returns the parity (float32 against TorchSharp) and the storage rounding (float16 against float32; 0 without).
+    /// </summary>
+    private static (float Parity, float Rounding) ExportChecked(IGenreNet net, nn.Module<Tensor, Tensor> module, TrainingProfile profile, string modelPath, string manifestPath, PixelCache cache, int[] indices, IReadOnlyDictionary<string, string> metadata, int genres)
+    {
+        var full = profile.HalfWeights ? Path.ChangeExtension(modelPath, ".fp32.onnx") : modelPath;
+        OnnxExporter.Export(net, full, profile.Height, profile.Width, genres, metadata);
+        var torchProbabilities = Trainer.Predict(module, new BatchMaker(cache, 0), indices);
+        float[][] fullProbabilities;
+        File.Copy(manifestPath, Path.ChangeExtension(full, ".json"), overwrite: true);
+        using (var plain = GenreModel.Load(full, Path.ChangeExtension(full, ".json")))
+        {
+            fullProbabilities = OnnxScoring.Predict(plain, cache, indices);
+        }
+
+        var parity = MaxDifference(torchProbabilities, fullProbabilities);
+        if (!profile.HalfWeights)
+        {
+            return (parity, 0);
+        }
+
+        OnnxExporter.Export(net, modelPath, profile.Height, profile.Width, genres, metadata, halfWeights: true);
+        using (var half = GenreModel.Load(modelPath, manifestPath))
+        {
+            var rounding = MaxDifference(fullProbabilities, OnnxScoring.Predict(half, cache, indices));
+            File.Delete(full);
+            File.Delete(Path.ChangeExtension(full, ".json"));
+            return (parity, rounding);
+        }
+    }
+
+    private static float MaxDifference(float[][] a, float[][] b) => a.Zip(b, (x, y) => x.Zip(y, (p, q) => Math.Abs(p - q)).Max()).Max();
 
     private static string ReasonKind(string reason) =>
         reason.StartsWith("repeated id", StringComparison.Ordinal) ? "repeated ids"

@@ -31,10 +31,9 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         var posWeight = profile.PositiveWeights && profile.Loss != "asl" ? PositiveWeights() : null;
         using var average = profile.EmaDecay > 0 ? new WeightAverage(net, profile.CreateNet(genres.Length), profile.EmaDecay) : null;
         var kept = average?.Network ?? net;
-        var parameters = net.parameters().ToArray();
-        optim.Optimizer optimizer = profile.Optimizer == "adamw"
-            ? optim.AdamW(parameters, profile.LearningRate, weight_decay: profile.WeightDecay)
-            : optim.Adam(parameters, profile.LearningRate);
+        var pretrained = net as PretrainedResNet;
+        pretrained?.InitHeadBias([.. Enumerable.Range(0, genres.Length).Select(g => train.Count(i => cache.Posters[i].Labels[g]) / (double)train.Length)]);
+        var optimizer = CreateOptimizer(net, profile);
 
         var batchesPerEpoch = (train.Length + profile.BatchSize - 1) / profile.BatchSize;
         if (options.MaxBatches > 0)
@@ -42,9 +41,9 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             batchesPerEpoch = Math.Min(batchesPerEpoch, options.MaxBatches);
         }
 
-        var scheduler = profile.Optimizer == "adamw"
-            ? optim.lr_scheduler.OneCycleLR(optimizer, profile.LearningRate, total_steps: profile.Epochs * batchesPerEpoch, pct_start: profile.WarmupFraction)
-            : null;
+        var scheduler = profile.Optimizer != "adamw" ? null
+            : pretrained is not null ? optim.lr_scheduler.OneCycleLR(optimizer, [profile.TrunkLearningRate, profile.LearningRate], total_steps: profile.Epochs * batchesPerEpoch, pct_start: profile.WarmupFraction)
+            : optim.lr_scheduler.OneCycleLR(optimizer, profile.LearningRate, total_steps: profile.Epochs * batchesPerEpoch, pct_start: profile.WarmupFraction);
 
         var checkpoint = Path.Combine(options.OutDir, CheckpointName);
         var random = new Random(options.Seed);
@@ -99,6 +98,11 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         {
             var clock = Stopwatch.StartNew();
             var order = sampler.NextEpoch(random);
+            if (pretrained is not null)
+            {
+                pretrained.TrainableStages(epoch <= profile.HeadEpochs ? pretrained.TrunkStages : profile.FirstTrainableStage);
+            }
+
             net.train();
             double lossSum = 0;
             var seen = 0;
@@ -184,6 +188,20 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         net.eval();
         return net;
     }
+
+    /// <summary>
+    /// Adam (the seed's), AdamW; for a pretrained trunk, AdamW with the trunk and the head in two
+    /// groups (their own rates from the schedule) and PyTorch's beta2 of 0.999.
+    /// </summary>
+    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingProfile profile) => net switch
+    {
+        PretrainedResNet pretrained => optim.AdamW(
+            [new AdamW.ParamGroup(pretrained.TrunkParameters, profile.TrunkLearningRate, beta2: 0.999, weight_decay: profile.WeightDecay),
+             new AdamW.ParamGroup(pretrained.HeadParameters, profile.LearningRate, beta2: 0.999, weight_decay: profile.WeightDecay)],
+            profile.LearningRate, beta2: 0.999, weight_decay: profile.WeightDecay),
+        _ when profile.Optimizer == "adamw" => optim.AdamW(net.parameters(), profile.LearningRate, weight_decay: profile.WeightDecay),
+        _ => optim.Adam(net.parameters(), profile.LearningRate),
+    };
 
     /// <summary>
     /// Early stopping: no better validation mAP for <see cref="TrainingProfile.Patience"/> epochs,

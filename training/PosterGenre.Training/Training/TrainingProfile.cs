@@ -98,7 +98,34 @@ public sealed record TrainingProfile
 
     public string TestTimeAugmentation { get; init; } = "none";
 
-    public static readonly string[] Names = ["poster-genre", "seed-baseline", "vgg-plain", "vgg-gram-narrow", "resnet-gram"];
+    /// <summary>resnet18-imagenet: the ONNX network whose weights the trunk starts from (null: the restored package's ResNet18).</summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>resnet18-imagenet: the trunk's peak learning rate (<see cref="LearningRate"/> is the head's).</summary>
+    public double TrunkLearningRate { get; init; }
+
+    /// <summary>resnet18-imagenet: epochs that train the head alone before the trunk joins.</summary>
+    public int HeadEpochs { get; init; }
+
+    /// <summary>
+    /// resnet18-imagenet: the trunk's first trainable stage (0: the stem on, all of it; 2: stages 2-4;
+    /// 5: none, a linear probe). The stages before it keep their ImageNet weights.
+    /// </summary>
+    public int FirstTrainableStage { get; init; }
+
+    /// <summary>Dropout before the head (resnet18-imagenet).</summary>
+    public double Dropout { get; init; } = 0.3;
+
+    /// <summary>
+    /// A fixed mean per channel (R, G, B, 0-255 scale) subtracted from 0-255 pixels, no scaling: the
+    /// input a network trained that way expects. Null: <see cref="Standardize"/> decides.
+    /// </summary>
+    public float[]? PixelMean { get; init; }
+
+    /// <summary>Store the exported weights as float16 (half the file; float32 arithmetic).</summary>
+    public bool HalfWeights { get; init; }
+
+    public static readonly string[] Names = ["poster-genre", "resnet18-imagenet", "seed-baseline", "vgg-plain", "vgg-gram-narrow", "resnet-gram"];
 
     public static TrainingProfile For(string architecture) => architecture switch
     {
@@ -118,6 +145,30 @@ public sealed record TrainingProfile
             PositiveWeights = true,
             Patience = 8,
             TestTimeAugmentation = "none",
+        },
+        // The ImageNet-based model (docs/training.md, "ResNet18 from ImageNet"): the package's
+        // ResNet18 at a 2:3 input of about its own 224x224 cost, the head alone for one epoch, then
+        // stages 2-4 with the head at a tenth of the head's rate, cosine to zero.
+        "resnet18-imagenet" => new TrainingProfile
+        {
+            Architecture = architecture,
+            Width = 192,
+            Height = 288,
+            Standardize = false,
+            PixelMean = PretrainedFiles.ChannelMeans(PretrainedFiles.PreprocessGraph),
+            Epochs = 6,
+            BatchSize = 32,
+            Optimizer = "adamw",
+            LearningRate = 1e-3,
+            TrunkLearningRate = 1e-4,
+            WarmupFraction = 0.03,
+            WeightDecay = 1e-2,
+            HeadEpochs = 1,
+            FirstTrainableStage = 2,
+            Dropout = 0.3,
+            Augment = true,
+            TestTimeAugmentation = "hflip",
+            HalfWeights = true,
         },
         // The second design as it was trained (docs/training.md): the same network, narrower
         // (16-48-96-192-192) at 192x128, one-cycle with a long high-rate phase.
@@ -171,6 +222,7 @@ public sealed record TrainingProfile
         "poster-genre" or "vgg-gram-narrow" => new PosterGenreNet(genres, Height, Width, Channels, convsPerBlock: Convs),
         "vgg-plain" => new PosterGenreNet(genres, Height, Width, Channels, styleBranch: false, convsPerBlock: Convs),
         "seed-baseline" => new SeedBaselineNet(genres, Width),
+        "resnet18-imagenet" => new PretrainedResNet(InitFrom ?? PretrainedFiles.ResNet18, genres, Height, Width, Dropout),
         "resnet-gram" => new ResNetGramNet(genres, Height, Width),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),
     };
