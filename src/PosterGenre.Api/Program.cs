@@ -15,7 +15,7 @@ if (args is [HealthProbe.Argument, ..])
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPosterGenreLogging();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetailsWithRequestIds();
 builder.Services.AddPosterGenreModels();
 builder.Services.AddPosterGenreCors();
 builder.Services.AddPosterGenreLoadShedding();
@@ -36,11 +36,13 @@ builder.Services.AddSwaggerGen(o =>
 
 var app = builder.Build();
 
+app.UseRequestIds();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePosterGenreRequestLogging();
 app.UseSecurityHeaders();
 app.UseCors();
+app.UseUploadBuffering("/api/v1/predictions");
 app.UseRateLimiter();
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -35,6 +35,9 @@ public sealed class CommandLineTests
     [InlineData("--cutmix", "1", "--mixup", "0.2")]
     [InlineData("--label-smoothing", "1")]
     [InlineData("--label-smoothing", "-0.1")]
+    [InlineData("--arch", "resnet18-imagenet", "--init-from", "/nonexistent/resnet.onnx")]
+    [InlineData("--init-from", "/etc/hostname")]
+    [InlineData("--arch", "resnet18-imagenet", "--first-trainable-stage", "6")]
     public void BadTrainingOptionsAreRefusedBeforeAnythingRuns(params string[] options)
     {
         // A valid dataset and a quick recipe: without the check, this would train and write output.

@@ -17,6 +17,22 @@ public sealed class UploadOptions
     [Range(1, 256)]
     public int MaxFiles { get; set; } = 16;
 
+    /// <summary>
+    /// Longest an upload may take to arrive, whole: 30 s (16 posters of 10 MB at 50 Mbit/s fit).
+    /// The body is read in full before the request takes a place in the prediction queue, so a
+    /// slow client holds only its own connection; past this it is answered 408.
+    /// </summary>
+    [Range(1, 3600)]
+    public int BodyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Slowest an upload may arrive once under way, in bytes per second after a 5 s grace (Kestrel's
+    /// <c>MinRequestBodyDataRate</c>; its default is 240): 4 KB/s, a poster in under a minute on the
+    /// slowest mobile link. A trickle below it is cut with 408.
+    /// </summary>
+    [Range(1, 1L << 30)]
+    public int MinBytesPerSecond { get; set; } = 4096;
+
     /// <summary>Largest width x height, checked on the header before decoding: 40 megapixels.</summary>
     [Range(1, long.MaxValue)]
     public long MaxPixels { get; set; } = 40_000_000;

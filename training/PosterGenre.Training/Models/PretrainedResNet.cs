@@ -80,8 +80,16 @@ public sealed class PretrainedResNet : Module<Tensor, Tensor>, IGenreNet
         }
     }
 
-    public override Tensor forward(Tensor input) =>
-        head.call(functional.dropout(trunk.call(input).flatten(1), dropout, training));
+    public override Tensor forward(Tensor input) => Head(Features(input));
+
+    /// <summary>The trunk's pooled features [N, 512].</summary>
+    public Tensor Features(Tensor input) => trunk.call(input).flatten(1);
+
+    /// <summary>Logits from <see cref="Features"/>: dropout (in training) and the linear head.</summary>
+    public Tensor Head(Tensor features) => head.call(functional.dropout(features, dropout, training));
+
+    /// <summary>True when <paramref name="firstTrainableStage"/> leaves the whole trunk fixed: a linear probe.</summary>
+    public bool IsProbe(int firstTrainableStage) => firstTrainableStage >= trunk.Stages;
 
     public Tensor Logits(Tensor input) => forward(input);
 

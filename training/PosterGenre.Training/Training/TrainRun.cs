@@ -224,7 +224,11 @@ public static class TrainRun
         OnnxExporter.Export(net, full, profile.Height, profile.Width, genres, metadata);
         var torchProbabilities = Trainer.Predict(module, new BatchMaker(cache, 0), indices);
         float[][] fullProbabilities;
-        File.Copy(manifestPath, Path.ChangeExtension(full, ".json"), overwrite: true);
+        if (profile.HalfWeights)
+        {
+            File.Copy(manifestPath, Path.ChangeExtension(full, ".json"), overwrite: true);
+        }
+
         using (var plain = GenreModel.Load(full, Path.ChangeExtension(full, ".json")))
         {
             fullProbabilities = OnnxScoring.Predict(plain, cache, indices);

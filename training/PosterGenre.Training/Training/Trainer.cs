@@ -54,6 +54,14 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             log.WriteLine($"repeat factor sampling (threshold {profile.RepeatThreshold:G}): {string.Join(", ", repeated)}; an epoch draws {train.Length} posters from {sampler.Expansion:F2} x the training set");
         }
 
+        using var probe = pretrained is not null && pretrained.IsProbe(profile.FirstTrainableStage)
+            ? FeatureCache.Compute(pretrained, batches, [.. train, .. validation])
+            : null;
+        if (probe is not null)
+        {
+            log.WriteLine("linear probe: the trunk's features of every poster computed once, each epoch trains the head alone (no augmentation)");
+        }
+
         var progress = new ProgressBar(profile.Epochs, batchesPerEpoch);
         var best = double.NegativeInfinity;
         var sinceBest = 0;
@@ -115,8 +123,8 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                     continue;
                 }
 
-                var x = batches.Images(indices);
-                if (profile.Augment)
+                var x = probe?.Rows(indices) ?? batches.Images(indices);
+                if (profile.Augment && probe is null)
                 {
                     x = batches.Augment(x);
                 }
@@ -131,7 +139,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                     (x, y) = batches.CutMix(x, y, profile.CutMix);
                 }
 
-                var logits = model.Logits(x);
+                var logits = probe is null ? model.Logits(x) : pretrained!.Head(x);
                 var loss = profile.Loss == "asl" ? Losses.Asymmetric(logits, y) : nn.functional.binary_cross_entropy_with_logits(logits, y, pos_weights: posWeight);
                 optimizer.zero_grad();
                 loss.backward();
@@ -157,7 +165,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
                 continue;
             }
 
-            var (valLoss, valMap) = Validate(kept, batches, posWeight);
+            var (valLoss, valMap) = Validate(kept, batches, posWeight, probe);
             double? rawMap = average is null ? null : Validate(net, batches, posWeight).Map;
             var rawNote = rawMap is null ? "" : $" (raw weights {rawMap:F4})";
             // An epoch's time and rate include its validation pass, as in every earlier run's history.
@@ -252,9 +260,9 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         return [.. result];
     }
 
-    private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, BatchMaker batches, Tensor? posWeight)
+    private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, BatchMaker batches, Tensor? posWeight, FeatureCache? probe = null)
     {
-        var probabilities = Predict(net, batches, validation);
+        var probabilities = probe is null ? Predict(net, batches, validation) : PredictFromFeatures((PretrainedResNet)net, probe);
         var labels = validation.Select(i => cache.Posters[i].Labels).ToArray();
         double loss;
         using (var scope = NewDisposeScope())
@@ -266,6 +274,15 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         }
 
         return (loss, MacroAp(probabilities, labels, options.MinPositivesForMacro));
+    }
+
+    private float[][] PredictFromFeatures(PretrainedResNet net, FeatureCache probe)
+    {
+        net.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var probabilities = sigmoid(net.Head(probe.Rows(validation))).data<float>().ToArray();
+        return [.. validation.Select((_, i) => probabilities.AsSpan(i * genres.Length, genres.Length).ToArray())];
     }
 
     /// <summary>Mean average precision over the genres with at least <paramref name="minPositives"/> positives (0 if none has).</summary>
