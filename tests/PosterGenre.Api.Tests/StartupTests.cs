@@ -9,7 +9,7 @@ namespace PosterGenre.Api.Tests;
 public sealed class StartupTests
 {
     /// <summary>The API's own build output beside this test project's (same configuration).</summary>
-    private static string ApiDll()
+    internal static string ApiDll()
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var (framework, configuration) = (testBin.Name, testBin.Parent!.Name);
@@ -57,7 +57,8 @@ public sealed class StartupTests
 
     [Theory]
     [InlineData("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx", "'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)")]
-    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "-1", "PosterGenre:Load: MaxConcurrentRequests (is -1; 0: twice the processor count)")]
+    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "-1", "PosterGenre:Load:MaxConcurrentRequests: The field MaxConcurrentRequests must be between 0 and 4096.")]
+    [InlineData("PosterGenre__Shutdown__GraceSeconds", "0", "PosterGenre:Shutdown:GraceSeconds: The field GraceSeconds must be between 1 and 600.")]
     [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {

@@ -23,6 +23,8 @@ public sealed class ServingOptions
 
     public LoadOptions Load { get; set; } = new();
 
+    public ShutdownOptions Shutdown { get; set; } = new();
+
     /// <summary>Resolves a configured path against the application folder.</summary>
     public static string Resolve(string path) =>
         System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, path));

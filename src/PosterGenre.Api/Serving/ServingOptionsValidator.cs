@@ -52,16 +52,10 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add($"PosterGenre:Onnx:GraphOptimization '{onnx.GraphOptimization}' is not disabled, basic, extended or all.");
         }
 
-        var uploads = options.Uploads;
-        if (uploads.MaxFileBytes < 1 || uploads.MaxRequestBytes < 1 || uploads.MaxFiles < 1 || uploads.MaxPixels < 1)
-        {
-            failures.Add("PosterGenre:Uploads: MaxFileBytes, MaxRequestBytes, MaxFiles and MaxPixels must all be positive.");
-        }
-
-        if (options.Load.MaxConcurrentRequests < 0 || options.Load.MaxQueuedRequests < 0)
-        {
-            failures.Add($"PosterGenre:Load: MaxConcurrentRequests (is {options.Load.MaxConcurrentRequests}; 0: twice the processor count) and MaxQueuedRequests (is {options.Load.MaxQueuedRequests}) must not be negative.");
-        }
+        // The limits' ranges are the [Range] attributes on their options classes, checked here once.
+        failures.AddRange(RangeFailures("Uploads", options.Uploads));
+        failures.AddRange(RangeFailures("Load", options.Load));
+        failures.AddRange(RangeFailures("Shutdown", options.Shutdown));
 
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
         {
@@ -74,4 +68,13 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static IEnumerable<string> RangeFailures(string section, object settings)
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings, new(settings), results, validateAllProperties: true);
+        return results.Select(r => $"{Section}:{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}");
+    }
+
+    private const string Section = ServingOptions.Section;
 }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PosterGenre.Api.Tests;
+
+/// <summary>
+/// SIGTERM, as <c>docker stop</c> sends it, to the service in its own process: readiness turns 503
+/// at once, a request in flight is still answered, and the process exits 0.
+/// </summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task SigtermDrainsARequestInFlightAndExitsZero()
+    {
+        var port = FreePort();
+        var dll = StartupTests.ApiDll();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["PosterGenre__Shutdown__DrainDelaySeconds"] = "3";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            await WaitForAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+
+            // A request in flight: its headers and half its body are in when SIGTERM comes.
+            var form = Fixtures.Posters(Fixtures.Labelled[0].Id);
+            var body = await form.ReadAsByteArrayAsync();
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, port);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n"));
+            await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+            await Task.Delay(300);
+
+            using (Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+            }
+
+            await WaitForAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(2));
+            await stream.WriteAsync(body.AsMemory(body.Length / 2));
+            var answer = await new StreamReader(stream).ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Equal("HTTP/1.1 200 OK", answer);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Shutting down: readiness is 503", await output);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"not within {limit.TotalSeconds} s");
+    }
+}
