@@ -32,6 +32,15 @@ builder.Services.AddSwaggerGen(o =>
         Description = "Which of 25 genres is this movie poster? Upload posters to POST /api/v1/predictions.",
     });
     o.OperationFilter<PosterUploadOperationFilter>();
+    // "Authorize" in Swagger UI: the key is sent with every call; needed only when PosterGenre:Auth has keys.
+    o.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
+    {
+        Type = SecuritySchemeType.ApiKey,
+        In = ParameterLocation.Header,
+        Name = ApiKeys.Header,
+        Description = "Only when the service is configured with API keys (PosterGenre:Auth).",
+    });
+    o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
 });
 
 var app = builder.Build();
@@ -42,6 +51,7 @@ app.UseStatusCodePages();
 app.UsePosterGenreRequestLogging();
 app.UseSecurityHeaders();
 app.UseCors();
+app.UseApiKeys();
 app.UseUploadBuffering("/api/v1/predictions");
 app.UseRateLimiter();
 app.UseDefaultFiles();

@@ -25,6 +25,8 @@ public sealed class ServingOptions
 
     public ShutdownOptions Shutdown { get; set; } = new();
 
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>Resolves a configured path against the application folder.</summary>
     public static string Resolve(string path) =>
         System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, path));

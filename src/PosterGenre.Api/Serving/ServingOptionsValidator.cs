@@ -66,6 +66,7 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             }
         }
 
+        failures.AddRange(KeyFailures(options.Auth));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -77,4 +78,15 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
     }
 
     private const string Section = ServingOptions.Section;
+
+    private static IEnumerable<string> KeyFailures(AuthOptions auth)
+    {
+        if (auth.ApiKeysFile is { } file && !File.Exists(ServingOptions.Resolve(file)))
+        {
+            return [$"{Section}:Auth:ApiKeysFile: '{ServingOptions.Resolve(file)}' does not exist."];
+        }
+
+        var shortKeys = auth.AllKeys().Count(k => k.Length < AuthOptions.MinKeyLength);
+        return shortKeys == 0 ? [] : [$"{Section}:Auth: {shortKeys} API key(s) shorter than {AuthOptions.MinKeyLength} characters; use long random keys (e.g. openssl rand -hex 24)."];
+    }
 }

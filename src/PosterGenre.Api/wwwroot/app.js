@@ -3,8 +3,16 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const drop = $("drop"), input = $("files"), picker = $("model"), results = $("results"), status = $("status");
-  const template = $("card");
+  const template = $("card"), keyInput = $("api-key");
   let models = [];
+  keyInput.value = sessionStorage.getItem("postergenre-api-key") || "";
+  keyInput.addEventListener("change", () => sessionStorage.setItem("postergenre-api-key", keyInput.value.trim()));
+
+  // A prediction request, with the API key when one is entered (PosterGenre:Auth).
+  function predict(query, form) {
+    const headers = keyInput.value.trim() ? { "X-Api-Key": keyInput.value.trim() } : {};
+    return fetch(`/api/v1/predictions?${query}`, { method: "POST", body: form, headers });
+  }
 
   async function loadModels() {
     try {
@@ -74,7 +82,7 @@
     try {
       const form = new FormData();
       form.append("posters", file, file.name);
-      const response = await fetch(`/api/v1/predictions?explain=true&model=${encodeURIComponent(model)}`, { method: "POST", body: form });
+      const response = await predict(`explain=true&model=${encodeURIComponent(model)}`, form);
       const body = await response.json().catch(() => ({}));
       if (!response.ok) throw new Error(body.detail || `the server answered ${response.status}`);
       const explanation = body.results[0].explanation;
@@ -141,7 +149,8 @@
     status.textContent = `Analysing ${files.length} poster${files.length > 1 ? "s" : ""}…`;
     try {
       const model = picker.value;
-      const response = await fetch(`/api/v1/predictions?model=${encodeURIComponent(model)}`, { method: "POST", body: form });
+      const response = await predict(`model=${encodeURIComponent(model)}`, form);
+      if (response.status === 401) $("key-box").open = true;
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = body.detail || `The server answered ${response.status}.`;
