@@ -25,6 +25,13 @@ public sealed class ServiceMetrics
         "Uploaded files or requests refused, by reason.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
+    private static readonly Counter Reloads = Metrics.CreateCounter(
+        "postergenre_model_reloads_total",
+        "Model reloads, by model and outcome (swapped, unchanged, refused).",
+        new CounterConfiguration { LabelNames = ["model", "outcome"] });
+
+    public void Reload(string model, string outcome) => Reloads.WithLabels(model, outcome).Inc();
+
     public void ObserveInference(string model, TimeSpan elapsed) => Inference.WithLabels(model).Observe(elapsed.TotalSeconds);
 
     public void ObservePreprocessing(TimeSpan elapsed) => Preprocessing.Observe(elapsed.TotalSeconds);

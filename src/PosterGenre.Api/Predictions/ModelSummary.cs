@@ -18,7 +18,8 @@ public sealed record ModelSummary(
     int MaxGenres,
     long? MacsPerPoster,
     bool Calibrated,
-    IReadOnlyDictionary<string, double>? TestMetrics)
+    IReadOnlyDictionary<string, double>? TestMetrics,
+    DateTimeOffset LoadedUtc)
 {
     public static ModelSummary From(ServedModel model)
     {
@@ -35,6 +36,7 @@ public sealed record ModelSummary(
             m.MaxGenres,
             m.MacsPerPoster,
             m.Calibration is not null,
-            m.TestMetrics);
+            m.TestMetrics,
+            model.LoadedUtc);
     }
 }

@@ -56,13 +56,15 @@ public static class PredictionsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid explain", $"explain is '{explain}'; it takes true or false.");
         }
 
-        if (!registry.TryGet(model, out var served))
+        if (!registry.TryRent(model, out var lease))
         {
             metrics.Reject("unknown-model");
             return Problem(StatusCodes.Status400BadRequest, "Unknown model",
                 $"There is no model named '{model}'. Loaded models: {string.Join(", ", registry.Models.Select(m => m.Name))} (see GET /api/v1/models).");
         }
 
+        using var held = lease;
+        var served = lease.Model;
         diagnostics.Set("Model", served.Name);
         if (!request.HasFormContentType || request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true)
         {

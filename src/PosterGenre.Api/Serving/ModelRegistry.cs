@@ -1,22 +1,30 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using PosterGenre.Api.Observability;
 using PosterGenre.Imaging;
 using PosterGenre.Inference;
 
 namespace PosterGenre.Api.Serving;
 
 /// <summary>
-/// Every configured model, loaded once at start and warmed with one inference; requests share
-/// the long-lived ONNX Runtime sessions.
+/// Every configured model, loaded at start and warmed with one inference; requests share the
+/// long-lived ONNX Runtime sessions. <see cref="ReloadAsync"/> loads a model's files again,
+/// validates the new version (manifest, a warm-up inference whose output has one probability per
+/// genre) and swaps it in atomically; requests in flight finish on the version they started with.
+/// A version that fails validation is refused and the old one keeps serving.
 /// </summary>
-public sealed class ModelRegistry(IOptions<ServingOptions> options, ILogger<ModelRegistry> logger) : IDisposable
+public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetrics metrics, ILogger<ModelRegistry> logger) : IDisposable
 {
-    private readonly Dictionary<string, ServedModel> models = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ServedModel> models = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim reloading = new(1, 1);
     private volatile bool ready;
 
     public bool IsReady => ready;
 
-    public IReadOnlyCollection<ServedModel> Models => models.Values;
+    public IReadOnlyCollection<ServedModel> Models => [.. models.Values];
 
     public ServedModel Default => models[options.Value.DefaultModel];
 
@@ -28,41 +36,146 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ILogger<Mode
             return;
         }
 
-        var settings = options.Value;
-        var limits = new ImageLimits(settings.Uploads.MaxPixels);
-        foreach (var (name, config) in settings.Models)
+        foreach (var name in options.Value.Models.Keys)
         {
-            var clock = Stopwatch.StartNew();
-            var modelPath = ServingOptions.Resolve(config.Path);
-            var manifestPath = config.Manifest is null ? null : ServingOptions.Resolve(config.Manifest);
-            var model = GenreModel.Load(modelPath, manifestPath, settings.Onnx);
-            var served = new ServedModel(name, model, new PosterPreprocessor(model.Manifest.Preprocessing, limits), string.Equals(name, settings.DefaultModel, StringComparison.OrdinalIgnoreCase));
-            model.Predict([new float[model.Manifest.Preprocessing.TensorLength]]);
-            models[name] = served;
-            logger.LogInformation(
-                "Loaded model {Model} {Version} from {Path} ({Input} input, {Sessions} session(s)) and warmed it in {ElapsedMs:F0} ms",
-                name, model.Manifest.Version, modelPath, $"{model.Manifest.Preprocessing.Width}x{model.Manifest.Preprocessing.Height}", settings.Onnx.Sessions, clock.Elapsed.TotalMilliseconds);
+            models[name] = Load(name);
         }
 
         ready = true;
     }
 
-    public bool TryGet(string? name, out ServedModel model)
+    /// <summary>The model by name (the default for none), for reading its description.</summary>
+    public bool TryGet(string? name, out ServedModel model) =>
+        string.IsNullOrWhiteSpace(name) ? (model = Default) is not null : models.TryGetValue(name, out model!);
+
+    /// <summary>Holds the model's current version for one request (the default for no name).</summary>
+    public bool TryRent(string? name, out ModelLease lease)
     {
-        if (string.IsNullOrWhiteSpace(name))
+        while (TryGet(name, out var model))
         {
-            model = Default;
-            return true;
+            if (model.TryRetain())
+            {
+                lease = new ModelLease(model);
+                return true;
+            }
+
+            // Swapped out between the lookup and the hold: take the new version.
         }
 
-        return models.TryGetValue(name, out model!);
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Loads <paramref name="name"/>'s files again and swaps the new version in if it is valid and different.</summary>
+    public async Task<ReloadResult> ReloadAsync(string name, string trigger)
+    {
+        if (!models.TryGetValue(name, out var old))
+        {
+            return new ReloadResult(ReloadOutcome.UnknownModel, $"There is no model named '{name}'.", null);
+        }
+
+        await reloading.WaitAsync();
+        try
+        {
+            old = models[name];
+            ServedModel fresh;
+            try
+            {
+                fresh = Load(name);
+            }
+            catch (Exception e) when (e is InvalidDataException or OnnxRuntimeException or IOException or UnauthorizedAccessException)
+            {
+                metrics.Reload(name, "refused");
+                logger.LogWarning("Reload of model {Model} ({Trigger}) refused; version {Version} keeps serving: {Reason}", name, trigger, old.Manifest.Version, e.Message);
+                return new ReloadResult(ReloadOutcome.Refused, e.Message, old);
+            }
+
+            if (fresh.Fingerprint == old.Fingerprint)
+            {
+                fresh.Retire();
+                metrics.Reload(name, "unchanged");
+                return new ReloadResult(ReloadOutcome.Unchanged, "The files are the ones being served.", old);
+            }
+
+            models[name] = fresh;
+            old.Retire();
+            metrics.Reload(name, "swapped");
+            logger.LogInformation("Reloaded model {Model} ({Trigger}): version {Old} replaced by {New}", name, trigger, old.Manifest.Version, fresh.Manifest.Version);
+            return new ReloadResult(ReloadOutcome.Swapped, $"Version {old.Manifest.Version} replaced by {fresh.Manifest.Version}.", fresh);
+        }
+        finally
+        {
+            reloading.Release();
+        }
     }
 
     public void Dispose()
     {
         foreach (var model in models.Values)
         {
-            model.Model.Dispose();
+            model.Retire();
+        }
+    }
+
+    /// <summary>The model and manifest files of a configured model, resolved.</summary>
+    public (string Model, string Manifest) FilesOf(string name)
+    {
+        var config = options.Value.Models[name];
+        var modelPath = ServingOptions.Resolve(config.Path);
+        return (modelPath, config.Manifest is null ? Path.ChangeExtension(modelPath, ".json") : ServingOptions.Resolve(config.Manifest));
+    }
+
+    private ServedModel Load(string name)
+    {
+        var settings = options.Value;
+        var clock = Stopwatch.StartNew();
+        var (modelPath, manifestPath) = FilesOf(name);
+        var fingerprint = Fingerprint(modelPath, manifestPath);
+        var model = GenreModel.Load(modelPath, manifestPath, settings.Onnx);
+        try
+        {
+            var warm = model.Predict([new float[model.Manifest.Preprocessing.TensorLength]]);
+            if (warm[0].Length != model.GenreCount || warm[0].Any(p => !(p >= 0 && p <= 1)))
+            {
+                throw new InvalidDataException($"Model file '{modelPath}' gives {warm[0].Length} outputs for the manifest's {model.GenreCount} genres, or values that are not probabilities.");
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        logger.LogInformation(
+            "Loaded model {Model} {Version} from {Path} ({Input} input, {Sessions} session(s)) and warmed it in {ElapsedMs:F0} ms",
+            name, model.Manifest.Version, modelPath, $"{model.Manifest.Preprocessing.Width}x{model.Manifest.Preprocessing.Height}", settings.Onnx.Sessions, clock.Elapsed.TotalMilliseconds);
+        var preprocessor = new PosterPreprocessor(model.Manifest.Preprocessing, new ImageLimits(settings.Uploads.MaxPixels));
+        return new ServedModel(name, model, preprocessor, string.Equals(name, settings.DefaultModel, StringComparison.OrdinalIgnoreCase), DateTimeOffset.UtcNow, fingerprint);
+    }
+
+    private static string Fingerprint(string modelPath, string manifestPath)
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(File.ReadAllBytes(modelPath));
+            hash.AppendData(File.ReadAllBytes(manifestPath));
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new InvalidDataException($"Model file '{e.FileName}' does not exist.", e);
         }
     }
 }
+
+public enum ReloadOutcome
+{
+    Swapped,
+    Unchanged,
+    Refused,
+    UnknownModel,
+}
+
+/// <summary>What a reload did, why, and the version now served.</summary>
+public sealed record ReloadResult(ReloadOutcome Outcome, string Detail, ServedModel? Served);

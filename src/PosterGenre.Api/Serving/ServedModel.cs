@@ -3,8 +3,71 @@ using PosterGenre.Inference;
 
 namespace PosterGenre.Api.Serving;
 
-/// <summary>A loaded model with the preprocessing its manifest asks for, under the service's upload limits.</summary>
-public sealed record ServedModel(string Name, GenreModel Model, PosterPreprocessor Preprocessor, bool IsDefault)
+/// <summary>
+/// A loaded model with the preprocessing its manifest asks for, under the service's upload limits.
+/// Requests hold it through a <see cref="ModelLease"/>; once a reload has replaced it, it is
+/// disposed when the last request that holds it finishes.
+/// </summary>
+public sealed class ServedModel(string name, GenreModel model, PosterPreprocessor preprocessor, bool isDefault, DateTimeOffset loadedUtc, string fingerprint)
 {
-    public ModelManifest Manifest => Model.Manifest;
+    private readonly Lock gate = new();
+    private int users;
+    private bool retired;
+
+    public string Name => name;
+
+    public GenreModel Model => model;
+
+    public PosterPreprocessor Preprocessor => preprocessor;
+
+    public bool IsDefault => isDefault;
+
+    public ModelManifest Manifest => model.Manifest;
+
+    /// <summary>When this version was loaded.</summary>
+    public DateTimeOffset LoadedUtc => loadedUtc;
+
+    /// <summary>SHA-256 of the model and manifest files it was loaded from.</summary>
+    public string Fingerprint => fingerprint;
+
+    internal bool TryRetain()
+    {
+        lock (gate)
+        {
+            users += retired ? 0 : 1;
+            return !retired;
+        }
+    }
+
+    internal void Release()
+    {
+        lock (gate)
+        {
+            if (--users == 0 && retired)
+            {
+                model.Dispose();
+            }
+        }
+    }
+
+    /// <summary>No new requests; disposed now if none holds it, else when the last one finishes.</summary>
+    internal void Retire()
+    {
+        lock (gate)
+        {
+            retired = true;
+            if (users == 0)
+            {
+                model.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>A request's hold on a <see cref="ServedModel"/>: the version it started with, kept until it is done.</summary>
+public readonly struct ModelLease(ServedModel model) : IDisposable
+{
+    public ServedModel Model => model;
+
+    public void Dispose() => model.Release();
 }

@@ -14,6 +14,7 @@ public static class ServingExtensions
         services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<ModelWarmupService>();
+        services.AddHostedService<ModelFileWatcher>();
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         // Read without validation: the host resolves this before the service checks its settings

@@ -56,6 +56,7 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
         failures.AddRange(RangeFailures("Uploads", options.Uploads));
         failures.AddRange(RangeFailures("Load", options.Load));
         failures.AddRange(RangeFailures("Shutdown", options.Shutdown));
+        failures.AddRange(RangeFailures("Reload", options.Reload));
 
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
         {
