@@ -8,5 +8,6 @@ data=${1:-../shared/data/posters}
 bash scripts/setup-host.sh >/dev/null
 dotnet build training/PosterGenre.Training -c Release -v quiet -nologo >/dev/null
 training/PosterGenre.Training/bin/Release/net10.0/postergenre-train evaluate \
-  --model models/poster-genre/poster-genre.onnx --model models/seed-baseline/seed-baseline.onnx \
+  --model models/poster-genre/poster-genre.onnx --model models/poster-genre-fast/poster-genre-fast.onnx \
+  --model models/seed-baseline/seed-baseline.onnx \
   --data "$data" --split models/poster-genre/split.csv --subset test --out docs/results

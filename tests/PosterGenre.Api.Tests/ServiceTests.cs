@@ -9,20 +9,22 @@ namespace PosterGenre.Api.Tests;
 public sealed class ServiceTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
-    public async Task ModelListHasBothModelsAndMarksTheDefault()
+    public async Task ModelListHasTheShippedModelsAndMarksTheDefault()
     {
         var models = await factory.CreateClient().GetFromJsonAsync<List<ModelSummaryDto>>("/api/v1/models");
 
-        Assert.Equal(["poster-genre", "seed-baseline"], models?.Select(m => m.Name));
+        Assert.Equal(["poster-genre", "poster-genre-fast", "seed-baseline"], models?.Select(m => m.Name));
         Assert.NotNull(models);
-        Assert.True(models[0].IsDefault);
-        Assert.False(models[1].IsDefault);
+        Assert.Equal([true, false, false], models.Select(m => m.IsDefault));
+        Assert.StartsWith("2.", models[0].Version);
+        Assert.Equal("resnet18-imagenet", models[0].Architecture);
         Assert.All(models, m => Assert.Equal(25, m.Genres.Count));
-        Assert.Equal((350, 350), (models[1].Input.Width, models[1].Input.Height));
+        Assert.Equal((192, 288), (models[0].Input.Width, models[0].Input.Height));
+        Assert.Equal((350, 350), (models[2].Input.Width, models[2].Input.Height));
         Assert.All(models, m => Assert.InRange(m.TestMetrics!["macroRocAuc"], 0.5, 1));
 
-        // poster-genre ships calibrated (1.3.1), the seed baseline as the seed trained it.
-        Assert.Equal([true, false], models.Select(m => m.Calibrated));
+        // Both poster-genre models ship calibrated, the seed baseline as the seed trained it.
+        Assert.Equal([true, true, false], models.Select(m => m.Calibrated));
     }
 
     [Theory]

@@ -57,10 +57,10 @@ public sealed class StartupTests
 
     [Theory]
     [InlineData("PosterGenre__Models__poster-genre__Path", "/nowhere/missing.onnx", "'/nowhere/missing.onnx' does not exist (PosterGenre:Models:poster-genre:Path)")]
-    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "-1", "PosterGenre:Load:MaxConcurrentRequests: The field MaxConcurrentRequests must be between 0 and 4096.")]
+    [InlineData("PosterGenre__Load__MaxConcurrentRequests", "-1", "PosterGenre:Load:MaxConcurrentRequests is -1: The field MaxConcurrentRequests must be between 0 and 4096.")]
     [InlineData("PosterGenre__Auth__ApiKeys__0", "short", "PosterGenre:Auth: 1 API key(s) shorter than 16 characters")]
     [InlineData("PosterGenre__Auth__ApiKeysFile", "/nowhere/keys.txt", "PosterGenre:Auth:ApiKeysFile: '/nowhere/keys.txt' does not exist.")]
-    [InlineData("PosterGenre__Shutdown__GraceSeconds", "0", "PosterGenre:Shutdown:GraceSeconds: The field GraceSeconds must be between 1 and 600.")]
+    [InlineData("PosterGenre__Shutdown__GraceSeconds", "0", "PosterGenre:Shutdown:GraceSeconds is 0: The field GraceSeconds must be between 1 and 600.")]
     [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {

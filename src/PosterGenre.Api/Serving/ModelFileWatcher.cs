@@ -32,7 +32,10 @@ public sealed class ModelFileWatcher(ModelRegistry registry, IOptions<ServingOpt
                 watcher.Created += changed;
                 watcher.Renamed += (_, e) => Changed(name, e.Name, watched, reload.DebounceMilliseconds);
                 watcher.EnableRaisingEvents = true;
-                watchers.Add(watcher);
+                lock (watchers)
+                {
+                    watchers.Add(watcher);
+                }
             }
         }
 
@@ -47,8 +50,16 @@ public sealed class ModelFileWatcher(ModelRegistry registry, IOptions<ServingOpt
 
     public void Dispose()
     {
-        watchers.ForEach(w => w.Dispose());
-        watchers.Clear();
+        lock (watchers)
+        {
+            foreach (var watcher in watchers.ToArray())
+            {
+                watcher.Dispose();
+            }
+
+            watchers.Clear();
+        }
+
         foreach (var timer in pending.Values)
         {
             timer.Dispose();

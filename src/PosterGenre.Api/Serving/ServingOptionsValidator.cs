@@ -75,7 +75,9 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
     {
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings, new(settings), results, validateAllProperties: true);
-        return results.Select(r => $"{Section}:{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}");
+        return results.Select(r => r.MemberNames.FirstOrDefault() is { } member
+            ? $"{Section}:{section}:{member} is {settings.GetType().GetProperty(member)?.GetValue(settings)}: {r.ErrorMessage}"
+            : $"{Section}:{section}: {r.ErrorMessage}");
     }
 
     private const string Section = ServingOptions.Section;

@@ -35,9 +35,11 @@ public static class UploadBuffering
             return;
         }
 
+        // The size limit is ours (ReadWithinAsync), not Kestrel's: Kestrel's reads ahead of a
+        // chunked body and would fail the read instead of letting the service answer 413.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limits.MaxRequestBytes;
+            size.MaxRequestBodySize = null;
         }
 
         if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
@@ -45,13 +47,19 @@ public static class UploadBuffering
             rate.MinDataRate = new MinDataRate(limits.MinBytesPerSecond, TimeSpan.FromSeconds(5));
         }
 
-        http.Request.EnableBuffering(MemoryThreshold, limits.MaxRequestBytes);
+        http.Request.EnableBuffering(MemoryThreshold);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(limits.BodyTimeoutSeconds));
         try
         {
             // WaitAsync: the answer goes out on time even from a body stream that ignores the token.
-            await http.Request.Body.CopyToAsync(Stream.Null, timeout.Token).WaitAsync(timeout.Token);
+            if (!await ReadWithinAsync(http.Request.Body, limits.MaxRequestBytes, timeout.Token).WaitAsync(timeout.Token))
+            {
+                await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "Request too large",
+                    $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.", "request-too-large");
+                return;
+            }
+
             http.Request.Body.Position = 0;
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
@@ -60,20 +68,33 @@ public static class UploadBuffering
                 $"The upload did not arrive within {limits.BodyTimeoutSeconds} s (PosterGenre:Uploads:BodyTimeoutSeconds).", "slow-upload");
             return;
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        catch (IOException) when (!http.RequestAborted.IsCancellationRequested)
         {
-            await RefuseAsync(http, e.StatusCode, "Upload too slow",
+            // Kestrel's minimum data rate (its exception is an IOException with status 408).
+            await RefuseAsync(http, StatusCodes.Status408RequestTimeout, "Upload too slow",
                 $"The upload arrived slower than {limits.MinBytesPerSecond} bytes/s (PosterGenre:Uploads:MinBytesPerSecond).", "slow-upload");
-            return;
-        }
-        catch (Exception e) when (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } or IOException && e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
-        {
-            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "Request too large",
-                $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.", "request-too-large");
             return;
         }
 
         await next(http);
+    }
+
+    /// <summary>Reads the body to its end; false as soon as it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<bool> ReadWithinAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task RefuseAsync(HttpContext http, int status, string title, string detail, string reason)
