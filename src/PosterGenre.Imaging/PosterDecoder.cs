@@ -25,7 +25,12 @@ public static class PosterDecoder
     /// codecs that can (JPEG, WebP) decode at a reduced scale that still leaves at least twice the
     /// target resolution, which bounds time and memory for large photos.
     /// </summary>
-    public static SKBitmap DecodeUpright(ReadOnlySpan<byte> encoded, ImageLimits limits, int targetWidth = 0, int targetHeight = 0)
+    /// <remarks>
+    /// With a <see cref="ImageLimits.Budget"/>, the frames' bytes are reserved before they are
+    /// allocated; the reservation is returned in <paramref name="reservation"/>, to be disposed
+    /// once the caller is done with the bitmap.
+    /// </remarks>
+    public static SKBitmap DecodeUpright(ReadOnlySpan<byte> encoded, ImageLimits limits, int targetWidth, int targetHeight, out IDisposable? reservation)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = OpenCodec(data, encoded);
@@ -42,16 +47,26 @@ public static class PosterDecoder
         var size = ScaledSize(codec, codecTargetW, codecTargetH);
         var decodeInfo = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul, SKColorSpace.CreateSrgb());
 
-        using var decoded = new SKBitmap(decodeInfo);
-        var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
-        if (result != SKCodecResult.Success)
+        // The decoded frame and its upright copy live at the same time.
+        reservation = limits.Budget?.Reserve(2L * decodeInfo.BytesSize64, limits.BudgetWait);
+        try
         {
-            throw new PosterImageException(
-                PosterImageError.Undecodable,
-                $"The {FormatName(codec.EncodedFormat)} image could not be decoded ({Describe(result)}).");
-        }
+            using var decoded = new SKBitmap(decodeInfo);
+            var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
+            if (result != SKCodecResult.Success)
+            {
+                throw new PosterImageException(
+                    PosterImageError.Undecodable,
+                    $"The {FormatName(codec.EncodedFormat)} image could not be decoded ({Describe(result)}).");
+            }
 
-        return Upright(decoded, codec.EncodedOrigin);
+            return Upright(decoded, codec.EncodedOrigin);
+        }
+        catch
+        {
+            reservation?.Dispose();
+            throw;
+        }
     }
 
     private static SKCodec OpenCodec(SKData data, ReadOnlySpan<byte> encoded)

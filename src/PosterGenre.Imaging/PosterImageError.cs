@@ -11,4 +11,7 @@ public enum PosterImageError
 
     /// <summary>The header declares more pixels than the configured limit (HTTP 413).</summary>
     TooManyPixels,
+
+    /// <summary>The process's decode budget did not free up in time for the image (HTTP 503).</summary>
+    DecoderBusy,
 }

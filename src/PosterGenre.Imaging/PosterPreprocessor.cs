@@ -48,8 +48,20 @@ public sealed class PosterPreprocessor
             throw new ArgumentException($"Destination holds {rgb.Length} bytes; {Spec.PixelLength} are needed.", nameof(rgb));
         }
 
-        using var upright = PosterDecoder.DecodeUpright(encoded, Limits, Spec.Width, Spec.Height);
-        using var resized = Resize(upright);
+        SKBitmap resized;
+        IDisposable? reservation = null;
+        try
+        {
+            using var upright = PosterDecoder.DecodeUpright(encoded, Limits, Spec.Width, Spec.Height, out reservation);
+            resized = Resize(upright);
+        }
+        finally
+        {
+            // The decoded frames are freed: their budget goes back before the copy out.
+            reservation?.Dispose();
+        }
+
+        using var _ = resized;
         var rgba = resized.GetPixelSpan();
         var pixels = Spec.Width * Spec.Height;
         for (int p = 0, s = 0, d = 0; p < pixels; p++, s += 4, d += 3)

@@ -166,14 +166,7 @@ public static class PredictionsApi
         return new PosterUpload(name, bytes);
     }
 
-    private static string TitleFor(PosterError error) => error.Code switch
-    {
-        UploadErrors.UnsupportedFormat => "Unsupported image format",
-        UploadErrors.TooManyPixels => "Image too large",
-        UploadErrors.FileTooLarge => "File too large",
-        UploadErrors.EmptyFile => "Empty file",
-        _ => "Image cannot be decoded",
-    };
+    private static string TitleFor(PosterError error) => UploadErrors.TitleOf(error.Code);
 
     private static ProblemHttpResult RequestTooLarge(UploadOptions limits) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Request too large",

@@ -2,7 +2,10 @@ using PosterGenre.Imaging;
 
 namespace PosterGenre.Api.Predictions;
 
-/// <summary>The error codes of files that cannot be used, shared by results, problems and metrics.</summary>
+/// <summary>
+/// The one table of why a file cannot be used: its error code (in results, problems and metrics),
+/// the HTTP status it gets when it is the answer to the whole request, and the problem's title.
+/// </summary>
 public static class UploadErrors
 {
     public const string UnsupportedFormat = "unsupported-format";
@@ -10,12 +13,28 @@ public static class UploadErrors
     public const string TooManyPixels = "too-many-pixels";
     public const string FileTooLarge = "file-too-large";
     public const string EmptyFile = "empty-file";
+    public const string DecoderBusy = "decoder-busy";
+
+    private static readonly Dictionary<string, (int Status, string Title)> Table = new()
+    {
+        [UnsupportedFormat] = (StatusCodes.Status415UnsupportedMediaType, "Unsupported image format"),
+        [UndecodableImage] = (StatusCodes.Status422UnprocessableEntity, "Image cannot be decoded"),
+        [TooManyPixels] = (StatusCodes.Status413PayloadTooLarge, "Image too large"),
+        [FileTooLarge] = (StatusCodes.Status413PayloadTooLarge, "File too large"),
+        [EmptyFile] = (StatusCodes.Status422UnprocessableEntity, "Empty file"),
+        [DecoderBusy] = (StatusCodes.Status503ServiceUnavailable, "Decoder busy"),
+    };
+
+    public static int StatusOf(string code) => Table[code].Status;
+
+    public static string TitleOf(string code) => Table[code].Title;
 
     public static PosterError From(PosterImageException e) => new(
         e.Error switch
         {
             PosterImageError.UnsupportedFormat => UnsupportedFormat,
             PosterImageError.TooManyPixels => TooManyPixels,
+            PosterImageError.DecoderBusy => DecoderBusy,
             _ => UndecodableImage,
         },
         e.Message);

@@ -20,6 +20,13 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetri
 {
     private readonly ConcurrentDictionary<string, ServedModel> models = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim reloading = new(1, 1);
+    private readonly Lazy<ImageLimits> limits = new(() =>
+    {
+        var uploads = options.Value.Uploads;
+        var budget = new DecodeBudget(uploads.ResolvedDecodeBudgetBytes);
+        logger.LogInformation("Decode budget: {Megabytes:F0} MB of decoded frames at once, waits up to {Wait} s", budget.CapacityBytes / 1048576.0, uploads.DecodeWaitSeconds);
+        return new ImageLimits(uploads.MaxPixels, budget, TimeSpan.FromSeconds(uploads.DecodeWaitSeconds));
+    });
     private volatile bool ready;
 
     public bool IsReady => ready;
@@ -149,7 +156,8 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetri
         logger.LogInformation(
             "Loaded model {Model} {Version} from {Path} ({Input} input, {Sessions} session(s)) and warmed it in {ElapsedMs:F0} ms",
             name, model.Manifest.Version, modelPath, $"{model.Manifest.Preprocessing.Width}x{model.Manifest.Preprocessing.Height}", settings.Onnx.Sessions, clock.Elapsed.TotalMilliseconds);
-        var preprocessor = new PosterPreprocessor(model.Manifest.Preprocessing, new ImageLimits(settings.Uploads.MaxPixels));
+        // One budget for the whole process: every model's preprocessing shares it.
+        var preprocessor = new PosterPreprocessor(model.Manifest.Preprocessing, limits.Value);
         return new ServedModel(name, model, preprocessor, string.Equals(name, settings.DefaultModel, StringComparison.OrdinalIgnoreCase), DateTimeOffset.UtcNow, fingerprint);
     }
 

@@ -33,6 +33,22 @@ public sealed class UploadOptions
     [Range(1, 1L << 30)]
     public int MinBytesPerSecond { get; set; } = 4096;
 
+    /// <summary>
+    /// Bytes that decoded frames may hold at once, across all requests (a decode reserves its
+    /// frames' bytes first; <see cref="PosterGenre.Imaging.DecodeBudget"/>). 0 (the default): 40% of
+    /// the memory the process may use (the container's limit, else the machine's), which leaves
+    /// the rest for the models, buffers and the runtime.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long DecodeBudgetBytes { get; set; }
+
+    /// <summary>How long a decode waits for the budget before its file is answered 503 decoder-busy: 10 s.</summary>
+    [Range(0, 600)]
+    public int DecodeWaitSeconds { get; set; } = 10;
+
+    /// <summary><see cref="DecodeBudgetBytes"/>, with 0 resolved from the memory the process may use.</summary>
+    public long ResolvedDecodeBudgetBytes => DecodeBudgetBytes > 0 ? DecodeBudgetBytes : (long)(0.4 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+
     /// <summary>Largest width x height, checked on the header before decoding: 40 megapixels.</summary>
     [Range(1, long.MaxValue)]
     public long MaxPixels { get; set; } = 40_000_000;

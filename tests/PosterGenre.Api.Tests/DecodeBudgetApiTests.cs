@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Http.Json;
+using SkiaSharp;
+
+namespace PosterGenre.Api.Tests;
+
+/// <summary>
+/// The decode budget through the API: concurrent uploads of large, valid images take turns and are
+/// all answered; an image that could never fit is a 413 problem, and a real poster is answered after.
+/// </summary>
+public sealed class DecodeBudgetApiTests
+{
+    private static readonly byte[] LargeFlatPng = FlatPng(2000, 3000);
+
+    [Fact]
+    public async Task ConcurrentLargeImagesTakeTurnsAndAreAllAnswered()
+    {
+        // Room for one 2000 x 3000 decode (48 MB with its upright copy) at a time.
+        using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:DecodeBudgetBytes"] = (60L << 20).ToString() });
+        using var client = factory.CreateClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            client.PostAsync("/api/v1/predictions?model=poster-genre-fast", Fixtures.Form([.. Enumerable.Range(0, 3).Select(j => ("posters", $"big-{i}-{j}.png", LargeFlatPng))]))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+    }
+
+    [Fact]
+    public async Task AnImageLargerThanTheBudgetIs413AndARealPosterIsAnsweredAfter()
+    {
+        using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:DecodeBudgetBytes"] = (8L << 20).ToString() });
+        using var client = factory.CreateClient();
+
+        using var big = await client.PostAsync("/api/v1/predictions", Fixtures.Form(("posters", "big.png", LargeFlatPng)));
+        using var poster = await client.PostAsync("/api/v1/predictions", Fixtures.Posters(Fixtures.Labelled[0].Id));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+        var problem = await big.Content.ReadFromJsonAsync<ProblemDto>();
+        Assert.Contains("decode budget", problem!.Detail);
+        Assert.Equal(HttpStatusCode.OK, poster.StatusCode);
+    }
+
+    private static byte[] FlatPng(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(new SKColor(200, 40, 40));
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}
