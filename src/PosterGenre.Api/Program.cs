@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using PosterGenre.Api.Observability;
+using PosterGenre.Api.ModelCatalog;
 using PosterGenre.Api.Predictions;
 using PosterGenre.Api.Serving;
 using Prometheus;

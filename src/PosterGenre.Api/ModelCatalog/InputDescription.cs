@@ -1,3 +1,3 @@
-namespace PosterGenre.Api.Predictions;
+namespace PosterGenre.Api.ModelCatalog;
 
 public sealed record InputDescription(int Width, int Height, string Resize);

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PosterGenre.Api.Serving;
 
-namespace PosterGenre.Api.Predictions;
+namespace PosterGenre.Api.ModelCatalog;
 
 public static class ModelsApi
 {

@@ -1,6 +1,6 @@
 using PosterGenre.Api.Serving;
 
-namespace PosterGenre.Api.Predictions;
+namespace PosterGenre.Api.ModelCatalog;
 
 /// <summary>
 /// What <c>GET /api/v1/models</c> tells about one loaded model, from its manifest. <c>Calibrated</c>:

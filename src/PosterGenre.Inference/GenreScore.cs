@@ -1,3 +1,0 @@
-namespace PosterGenre.Inference;
-
-public sealed record GenreScore(string Genre, float Probability);
