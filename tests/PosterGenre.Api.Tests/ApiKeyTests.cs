@@ -79,6 +79,26 @@ public sealed class ApiKeyTests : IDisposable
     }
 
     [Fact]
+    public void AKeysFileWithoutAKeyStopsTheStart()
+    {
+        // A placeholder secret left in place must not turn the keys off without a word.
+        var file = Path.GetTempFileName();
+        File.WriteAllLines(file, ["# replace-me-with-a-long-random-key"]);
+        try
+        {
+            using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Auth:ApiKeysFile"] = file });
+
+            var e = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+            Assert.Contains("holds no key", e.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task WithoutKeysEverythingIsOpen()
     {
         using var factory = new ApiFactory();

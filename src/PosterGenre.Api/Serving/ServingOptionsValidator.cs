@@ -89,6 +89,11 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             return [$"{Section}:Auth:ApiKeysFile: '{ServingOptions.Resolve(file)}' does not exist."];
         }
 
+        if (auth.ApiKeysFile is { } keysFile && auth.AllKeys().Count == auth.ApiKeys.Count(k => !string.IsNullOrWhiteSpace(k)))
+        {
+            return [$"{Section}:Auth:ApiKeysFile: '{ServingOptions.Resolve(keysFile)}' holds no key (one per line; # starts a comment)."];
+        }
+
         var shortKeys = auth.AllKeys().Count(k => k.Length < AuthOptions.MinKeyLength);
         return shortKeys == 0 ? [] : [$"{Section}:Auth: {shortKeys} API key(s) shorter than {AuthOptions.MinKeyLength} characters; use long random keys (e.g. openssl rand -hex 24)."];
     }
