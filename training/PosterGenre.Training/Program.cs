@@ -337,8 +337,17 @@ internal static class Program
         var model = new Option<string>("--model") { Description = "ONNX model; its manifest is the same path with .json.", Required = true };
         var paths = new Argument<string[]>("images") { Description = "Image files, or folders whose images (.jpg, .jpeg, .png, .webp, .gif, .bmp) are all scored.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out") { Description = "CSV file to write; without it, the CSV goes to standard output." };
-        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output };
-        command.SetAction(result => Run(() => PredictRun.Execute(result.GetValue(model)!, result.GetValue(paths)!, result.GetValue(output), Console.Out, Console.Error)));
+        var shard = new Option<string?>("--shard") { Description = "I/N: score only the I-th of N stable parts of the images (0 <= I < N, by a hash of each file name), so N workers can tag a catalogue at once; their CSVs together hold every image once (docs/deployment.md)." };
+        shard.Validators.Add(r =>
+        {
+            if (r.GetValue(shard) is { } text && Shard.Parse(text) is null)
+            {
+                r.AddError($"--shard {text}: give I/N with 0 <= I < N, e.g. 0/4.");
+            }
+        });
+        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output, shard };
+        command.SetAction(result => Run(() => PredictRun.Execute(result.GetValue(model)!, result.GetValue(paths)!, result.GetValue(output), Console.Out, Console.Error,
+            shard: result.GetValue(shard) is { } text ? Shard.Parse(text) : null)));
         return command;
     }
 

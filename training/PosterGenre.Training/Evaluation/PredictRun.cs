@@ -14,9 +14,10 @@ namespace PosterGenre.Training.Evaluation;
 /// </summary>
 public static class PredictRun
 {
-    public static int Execute(string modelPath, IReadOnlyList<string> inputs, string? outPath, TextWriter stdout, TextWriter log, int batchSize = 32)
+    public static int Execute(string modelPath, IReadOnlyList<string> inputs, string? outPath, TextWriter stdout, TextWriter log, int batchSize = 32, Shard? shard = null)
     {
-        var files = ListImages(inputs);
+        shard ??= Shard.All;
+        var files = ListImages(inputs).Where(shard.Contains).ToList();
         using var model = GenreModel.Load(modelPath);
         var manifest = model.Manifest;
         using var sink = outPath is null ? null : new StreamWriter(outPath);
@@ -65,7 +66,7 @@ public static class PredictRun
         }
 
         csv.Flush();
-        log.WriteLine($"{files.Count - refused.Count} of {files.Count} images scored with {manifest.Name} {manifest.Version}"
+        log.WriteLine($"{files.Count - refused.Count} of {files.Count} images{(shard.Count > 1 ? $" (shard {shard})" : "")} scored with {manifest.Name} {manifest.Version}"
             + (refused.Count == 0 ? "" : $"; refused: {string.Join(", ", refused.GroupBy(r => r).Select(g => $"{g.Count()} {g.Key}"))} (the error column says why)")
             + (outPath is null ? "" : $"; written to {outPath}"));
         return 0;
