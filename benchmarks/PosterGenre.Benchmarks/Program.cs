@@ -4,7 +4,9 @@ namespace PosterGenre.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- [BenchmarkDotNet args]</c> runs the micro-benchmarks;
-/// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service.
+/// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service;
+/// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
+/// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>).
 /// </summary>
 internal static class Program
 {
@@ -17,6 +19,21 @@ internal static class Program
             var model = args.Length > 4 ? args[4] : "poster-genre";
             var files = args.Length > 5 ? int.Parse(args[5]) : 1;
             return await LoadGenerator.RunAsync(url, concurrency, TimeSpan.FromSeconds(seconds), model, files);
+        }
+
+        if (args is ["soak", var soakUrl, var pid, ..])
+        {
+            var total = args.Length > 3 ? int.Parse(args[3]) : 10_000;
+            var concurrency = args.Length > 4 ? int.Parse(args[4]) : 8;
+            var model = args.Length > 5 ? args[5] : "poster-genre-fast";
+            return await SoakRun.RunAsync(soakUrl, int.Parse(pid), total, concurrency, model, model);
+        }
+
+        if (args is ["fuzz", var fuzzUrl, ..])
+        {
+            var cases = args.Length > 2 ? int.Parse(args[2]) : 5_000;
+            var seed = args.Length > 3 ? int.Parse(args[3]) : 1;
+            return await HttpFuzz.RunAsync(fuzzUrl, cases, seed);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -19,6 +19,21 @@ public sealed class RejectionTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task AMultipartBodyCutBeforeItsClosingBoundaryIsABadRequest()
+    {
+        // Found by the HTTP fuzz run (docs/reliability.md): it used to be a 500.
+        var whole = await Fixtures.Posters("tt0086425").ReadAsByteArrayAsync();
+        var form = Fixtures.Posters("tt0086425");
+        var cut = new ByteArrayContent(whole[..(whole.Length / 2)]);
+        cut.Headers.ContentType = form.Headers.ContentType;
+
+        using var response = await factory.CreateClient().PostAsync(Endpoint, cut);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task TruncatedJpegIsUnprocessable()
     {
         var problem = await ProblemAsync(factory, Fixtures.Form(("posters", "cut.jpg", Fixtures.Image("truncated.jpg"))), HttpStatusCode.UnprocessableEntity);

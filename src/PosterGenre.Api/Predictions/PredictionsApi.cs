@@ -107,6 +107,12 @@ public static class PredictionsApi
             metrics.Reject("malformed-request");
             return Problem(e.StatusCode, "Malformed request", $"The request body could not be read: {e.Message}");
         }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The body is read whole before this point, so this is a multipart body that ends early.
+            metrics.Reject("malformed-request");
+            return Problem(StatusCodes.Status400BadRequest, "Malformed multipart body", $"The multipart body ends before its closing boundary: {e.Message}");
+        }
 
         var files = form.Files.Where(f => PartNames.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         diagnostics.Set("Files", files.Count);
