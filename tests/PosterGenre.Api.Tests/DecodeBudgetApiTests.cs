@@ -40,6 +40,21 @@ public sealed class DecodeBudgetApiTests
         Assert.Equal(HttpStatusCode.OK, poster.StatusCode);
     }
 
+    [Fact]
+    public async Task FilesPastTheRequestsPixelBudgetAreRefusedAndTheOnesBeforeAnswered()
+    {
+        // 6 M pixels per image, 15 M per request: the first two are decoded, the third and fourth are not.
+        using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:MaxDecodedPixelsPerRequest"] = "15000000" });
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync("/api/v1/predictions?model=poster-genre-fast", Fixtures.Form([.. Enumerable.Range(0, 4).Select(i => ("posters", $"big-{i}.png", LargeFlatPng))]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<PredictionResponseDto>())!.Results;
+        Assert.Equal([null, null, "too-many-pixels", "too-many-pixels"], results.Select(r => r.Error?.Code));
+        Assert.Contains("MaxDecodedPixelsPerRequest", results[2].Error!.Detail);
+    }
+
     private static byte[] FlatPng(int width, int height)
     {
         using var bitmap = new SKBitmap(width, height);

@@ -9,8 +9,9 @@ namespace PosterGenre.Api.Predictions;
 /// <summary>Uploaded files to genre results: preprocess each file, run the usable ones as one batch.</summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
-    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false)
+    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
     {
+        long decodedPixels = 0;
         var results = new PosterResult?[uploads.Count];
         var tensors = new List<float[]>();
         var positions = new List<int>();
@@ -27,6 +28,13 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
             var clock = Stopwatch.StartNew();
             try
             {
+                decodedPixels += PosterDecoder.ReadHeader(upload.Content).Pixels;
+                if (decodedPixels > maxDecodedPixels)
+                {
+                    throw new PosterImageException(PosterImageError.TooManyPixels,
+                        $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
+                }
+
                 tensors.Add(model.Preprocessor.ToTensor(upload.Content));
                 positions.Add(i);
             }

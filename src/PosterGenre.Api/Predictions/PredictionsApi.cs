@@ -138,7 +138,7 @@ public static class PredictionsApi
             uploads.Add(await ReadAsync(file, limits, cancellationToken));
         }
 
-        var response = predictor.Predict(served, uploads, explainMaps);
+        var response = predictor.Predict(served, uploads, explainMaps, limits.MaxDecodedPixelsPerRequest);
         var errors = response.Results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
         if (errors.Count == response.Results.Count)
         {

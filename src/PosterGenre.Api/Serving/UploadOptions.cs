@@ -34,6 +34,14 @@ public sealed class UploadOptions
     public int MinBytesPerSecond { get; set; } = 4096;
 
     /// <summary>
+    /// Most pixels (width x height, read from each header) one request may have decoded: 100
+    /// million, two and a half images at the per-image limit or hundreds of posters; files past
+    /// it get too-many-pixels (413) while the ones before are answered.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDecodedPixelsPerRequest { get; set; } = 100_000_000;
+
+    /// <summary>
     /// Bytes that decoded frames may hold at once, across all requests (a decode reserves its
     /// frames' bytes first; <see cref="PosterGenre.Imaging.DecodeBudget"/>). 0 (the default): 40% of
     /// the memory the process may use (the container's limit, else the machine's), which leaves
