@@ -7,7 +7,8 @@ namespace PosterGenre.Api.Tests;
 
 /// <summary>
 /// SIGTERM, as <c>docker stop</c> sends it, to the service in its own process: readiness turns 503
-/// at once, a request in flight is still answered, and the process exits 0.
+/// at once, a request in flight is still answered (its log line carries its request id), and the
+/// process exits 0.
 /// </summary>
 public sealed class ShutdownTests
 {
@@ -38,7 +39,7 @@ public sealed class ShutdownTests
             using var tcp = new TcpClient();
             await tcp.ConnectAsync(IPAddress.Loopback, port);
             var stream = tcp.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n"));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: drained-1\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n"));
             await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
             await Task.Delay(300);
 
@@ -53,7 +54,10 @@ public sealed class ShutdownTests
             Assert.Equal("HTTP/1.1 200 OK", answer);
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(0, process.ExitCode);
-            Assert.Contains("Shutting down: readiness is 503", await output);
+            var log = await output;
+            Assert.Contains("Shutting down: readiness is 503", log);
+            // The request's own log line carries its id (text format: after the level).
+            Assert.Contains(log.Split('\n'), l => l.Contains("drained-1") && l.Contains("POST /api/v1/predictions responded 200"));
         }
         finally
         {
