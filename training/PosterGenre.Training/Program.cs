@@ -194,7 +194,7 @@ internal static class Program
                 r.AddError("--init-from applies to --arch resnet18-imagenet only.");
             }
         });
-        var firstStage = new Option<int?>("--first-trainable-stage") { Description = "resnet18-imagenet: the trunk's first stage that trains, 0 (the stem: all of it) to 5 (none: a linear probe on the ImageNet features); earlier stages keep their ImageNet weights (default: the recipe's, 2)." };
+        var firstStage = new Option<int?>("--first-trainable-stage") { Description = "resnet18-imagenet: the trunk's first stage that trains, 0 (the stem: all of it) to 5 (none: a linear probe on the ImageNet features); earlier stages keep their ImageNet weights (default: the recipe's, 0)." };
         firstStage.Validators.Add(r =>
         {
             if (r.GetValue(firstStage) is < 0 or > 5)
