@@ -19,6 +19,9 @@ public static class UploadBuffering
 {
     private const int MemoryThreshold = 1024 * 1024;
 
+    /// <summary>An oversize body is read and dropped up to this many times the limit before its 413.</summary>
+    private const long DrainFactor = 4;
+
     public static WebApplication UseUploadBuffering(this WebApplication app, PathString path)
     {
         app.UseWhen(c => HttpMethods.IsPost(c.Request.Method) && c.Request.Path.StartsWithSegments(path), branch => branch.Use(BufferAsync));
@@ -28,13 +31,6 @@ public static class UploadBuffering
     private static async Task BufferAsync(HttpContext http, RequestDelegate next)
     {
         var limits = http.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value.Uploads;
-        if (http.Request.ContentLength > limits.MaxRequestBytes)
-        {
-            // The endpoint answers it without reading the body.
-            await next(http);
-            return;
-        }
-
         // The size limit is ours (ReadWithinAsync), not Kestrel's: Kestrel's reads ahead of a
         // chunked body and would fail the read instead of letting the service answer 413.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -47,13 +43,26 @@ public static class UploadBuffering
             rate.MinDataRate = new MinDataRate(limits.MinBytesPerSecond, TimeSpan.FromSeconds(5));
         }
 
-        http.Request.EnableBuffering(MemoryThreshold);
+        if (http.Request.ContentLength > DrainFactor * limits.MaxRequestBytes)
+        {
+            // Too large to be worth reading even to drop it: answered at once, the connection closed.
+            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "Request too large",
+                $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.", "request-too-large");
+            return;
+        }
+
+        var raw = http.Request.Body;
+        if (http.Request.ContentLength <= limits.MaxRequestBytes || http.Request.ContentLength is null)
+        {
+            http.Request.EnableBuffering(MemoryThreshold);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(limits.BodyTimeoutSeconds));
         try
         {
             // WaitAsync: the answer goes out on time even from a body stream that ignores the token.
-            if (!await ReadWithinAsync(http.Request.Body, limits.MaxRequestBytes, timeout.Token).WaitAsync(timeout.Token))
+            if (!await ReadWithinAsync(http.Request.Body, raw, limits.MaxRequestBytes, timeout.Token).WaitAsync(timeout.Token))
             {
                 await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "Request too large",
                     $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.", "request-too-large");
@@ -79,22 +88,31 @@ public static class UploadBuffering
         await next(http);
     }
 
-    /// <summary>Reads the body to its end; false as soon as it is longer than <paramref name="limit"/> bytes.</summary>
-    private static async Task<bool> ReadWithinAsync(Stream body, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body to its end; false when it is longer than <paramref name="limit"/> bytes. Past
+    /// the limit the rest is read from <paramref name="raw"/> and dropped (up to
+    /// <see cref="DrainFactor"/> times the limit), so that a client that sends its whole body
+    /// before it reads (no <c>Expect: 100-continue</c>, as most libraries) reads the 413 rather
+    /// than a connection reset.
+    /// </summary>
+    private static async Task<bool> ReadWithinAsync(Stream body, Stream raw, long limit, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
         int read;
-        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        var source = total > limit ? raw : body;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
         {
             total += read;
-            if (total > limit)
+            if (total > DrainFactor * limit)
             {
                 return false;
             }
+
+            source = total > limit ? raw : body;
         }
 
-        return true;
+        return total <= limit;
     }
 
     private static async Task RefuseAsync(HttpContext http, int status, string title, string detail, string reason)
