@@ -48,10 +48,11 @@ check "the service runs as a non-root user (uid: $user)" test "$user" = 1654
 logline=$(docker logs "$container" 2>&1 | grep -m1 '"RequestPath":"/api/v1/predictions"')
 check "request logs are compact JSON with model and file count" python3 -c "import json,sys; e=json.loads(sys.argv[1]); assert e['Model'] and 'Files' in e" "$logline"
 
-# Hostile but valid images under the compose file's 1 GB limit: 24 concurrent requests of 4 flat
-# 6000 x 6000 PNGs each (tiny files, 288 MB of decoded frames apiece). The decode budget makes them
-# take turns (or answers decoder-busy); the container must not be OOM-killed and must answer a
-# real poster afterwards.
+# Hostile but valid images under the compose file's 1 GB limit: 24 concurrent requests of 3 flat
+# 6000 x 6000 PNGs (tiny files, 288 MB of decoded frames apiece) and a 6000 x 6000 progressive
+# JPEG (tests/fixtures/images, 212 KB; made with ImageMagick: convert -size 6000x6000
+# xc:'#804020' -interlace JPEG -quality 80). The decode budget makes them take turns (or answers
+# decoder-busy); the container must not be OOM-killed and must answer a real poster afterwards.
 hostile=$(mktemp -d)
 python3 - "$hostile/flat.png" <<'PY'
 import struct, sys, zlib
@@ -65,11 +66,11 @@ open(sys.argv[1], "wb").write(png)
 PY
 for i in $(seq 1 24); do
   curl -s -o /dev/null -w '%{http_code}\n' --max-time 300 -F "posters=@$hostile/flat.png" -F "posters=@$hostile/flat.png" \
-    -F "posters=@$hostile/flat.png" -F "posters=@$hostile/flat.png" "http://127.0.0.1:$port/api/v1/predictions" >>"$hostile/codes" &
+    -F "posters=@$hostile/flat.png" -F "posters=@tests/fixtures/images/progressive-6000x6000.jpg" "http://127.0.0.1:$port/api/v1/predictions" >>"$hostile/codes" &
 done
 wait
 codes=$(sort "$hostile/codes" | uniq -c | tr -s ' ' | tr '\n' ';')
-check "24 concurrent requests of large flat PNGs get 200 or 503, no 5xx else (got: $codes)" python3 -c "import sys; c=open(sys.argv[1]).read().split(); assert len(c)==24 and all(x in ('200','503') for x in c), c" "$hostile/codes"
+check "24 concurrent requests of large flat PNGs and progressive JPEGs get 200 or 503, no 5xx else (got: $codes)" python3 -c "import sys; c=open(sys.argv[1]).read().split(); assert len(c)==24 and all(x in ('200','503') for x in c), c" "$hostile/codes"
 state=$(docker inspect --format '{{.State.Status}} oom={{.State.OOMKilled}} restarts={{.RestartCount}}' "$container")
 check "the container was not OOM-killed (state: $state)" test "$state" = "running oom=false restarts=0"
 after=$(curl -s -o /dev/null -w '%{http_code}' -F "posters=@tests/fixtures/posters/tt0086425.jpg" "http://127.0.0.1:$port/api/v1/predictions")
