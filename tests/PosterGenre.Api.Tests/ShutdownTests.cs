@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace PosterGenre.Api.Tests;
 
@@ -34,13 +33,7 @@ public sealed class ShutdownTests
             await WaitForAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
 
             // A request in flight: its headers and half its body are in when SIGTERM comes.
-            var form = Fixtures.Posters(Fixtures.Labelled[0].Id);
-            var body = await form.ReadAsByteArrayAsync();
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync(IPAddress.Loopback, port);
-            var stream = tcp.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: drained-1\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n"));
-            await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+            using var upload = await HalfSentUpload.StartAsync("127.0.0.1", port, requestId: "drained-1");
             await Task.Delay(300);
 
             using (Process.Start("kill", ["-TERM", process.Id.ToString()]))
@@ -48,8 +41,8 @@ public sealed class ShutdownTests
             }
 
             await WaitForAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(2));
-            await stream.WriteAsync(body.AsMemory(body.Length / 2));
-            var answer = await new StreamReader(stream).ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            await upload.SendRestAsync();
+            var answer = await new StreamReader(upload.Stream).ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
 
             Assert.Equal("HTTP/1.1 200 OK", answer);
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -21,12 +21,12 @@ public sealed class SlowUploadTests
             ["PosterGenre:Load:MaxQueuedRequests"] = "0",
         });
         using var client = Started(factory);
-        var stalled = new List<System.Net.Sockets.TcpClient>();
+        var stalled = new List<HalfSentUpload>();
         try
         {
             for (var i = 0; i < 4; i++)
             {
-                stalled.Add(await StallAsync(client.BaseAddress!));
+                stalled.Add(await HalfSentUpload.StartAsync(client.BaseAddress!.Host, client.BaseAddress.Port));
             }
 
             await Task.Delay(1000);
@@ -49,8 +49,8 @@ public sealed class SlowUploadTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Half the body, then nothing: the answer must come anyway, and the connection close.
-        using var tcp = await StallAsync(client.BaseAddress!);
-        var answer = await new StreamReader(tcp.GetStream()).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        using var upload = await HalfSentUpload.StartAsync(client.BaseAddress!.Host, client.BaseAddress.Port);
+        var answer = await new StreamReader(upload.Stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.StartsWith("HTTP/1.1 408", answer);
         Assert.Contains("application/problem+json", answer);
@@ -63,18 +63,5 @@ public sealed class SlowUploadTests
         factory.UseKestrel(0);
         factory.StartServer();
         return factory.CreateClient();
-    }
-
-    /// <summary>A connection that sends a real one-poster upload's headers and half its body, then nothing.</summary>
-    private static async Task<System.Net.Sockets.TcpClient> StallAsync(Uri server)
-    {
-        var form = Fixtures.Posters(Fixtures.Labelled[0].Id);
-        var body = await form.ReadAsByteArrayAsync();
-        var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(server.Host, server.Port);
-        var head = $"POST /api/v1/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n";
-        await tcp.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
-        await tcp.GetStream().WriteAsync(body.AsMemory(0, body.Length / 2));
-        return tcp;
     }
 }
