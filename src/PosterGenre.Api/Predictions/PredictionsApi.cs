@@ -73,21 +73,11 @@ public static class PredictionsApi
                 $"Send the posters as multipart/form-data with one file part named 'posters' per poster; the request's content type was '{request.ContentType ?? "none"}'.");
         }
 
-        if (request.ContentLength > limits.MaxRequestBytes)
-        {
-            metrics.Reject("request-too-large");
-            return RequestTooLarge(limits);
-        }
-
+        // The body's size and arrival were checked, and the body read whole, before the request
+        // was admitted (UploadBuffering).
         IFormCollection form;
         try
         {
-            var bodySize = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (bodySize is { IsReadOnly: false })
-            {
-                bodySize.MaxRequestBodySize = limits.MaxRequestBytes;
-            }
-
             request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions
             {
                 MultipartBodyLengthLimit = limits.MaxRequestBytes,
