@@ -4,7 +4,7 @@ namespace PosterGenre.Api.Serving;
 
 public static class ServingExtensions
 {
-    /// <summary>Binds and validates <c>PosterGenre</c> options and registers the model registry, its warm-up and health check.</summary>
+    /// <summary>Binds and validates <c>PosterGenre</c> options and registers the model registry (loaded and warmed by Program before the host starts), its file watcher and health checks.</summary>
     public static IServiceCollection AddPosterGenreModels(this IServiceCollection services)
     {
         services.AddOptions<ServingOptions>()
@@ -13,7 +13,6 @@ public static class ServingExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
         services.AddSingleton<ModelRegistry>();
-        services.AddHostedService<ModelWarmupService>();
         services.AddHostedService<ModelFileWatcher>();
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
