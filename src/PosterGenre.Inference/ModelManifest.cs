@@ -73,6 +73,9 @@ public sealed record ModelManifest
     /// <summary>The probability calibration built into the ONNX graph by <c>calibrate</c>; null when there is none.</summary>
     public ProbabilityCalibration? Calibration { get; init; }
 
+    /// <summary>How the weights and activations were quantized by <c>quantize</c> (e.g. int8), and on which posters; null for a float model.</summary>
+    public string? Quantization { get; init; }
+
     public DateTimeOffset? CreatedUtc { get; init; }
 
     public static ModelManifest Load(string path)

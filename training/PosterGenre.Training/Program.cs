@@ -19,6 +19,7 @@ internal static class Program
             InspectCommand(),
             TuneCommand(),
             CalibrateCommand(args),
+            QuantizeCommand(),
             PredictCommand(),
         };
 
@@ -329,6 +330,22 @@ internal static class Program
         };
         command.SetAction(result => Run(() => CalibrateRun.Execute(
             result.GetValue(model)!, result.GetValue(data)!, result.GetValue(from), result.GetValue(output)!, result.GetValue(version), "postergenre-train " + string.Join(" ", args.Select(Quote)), Console.Out)));
+        return command;
+    }
+
+    private static Command QuantizeCommand()
+    {
+        var model = new Option<string>("--model") { Description = "Float ONNX model in its training run folder (manifest and split.csv beside it).", Required = true };
+        var data = DataOption();
+        var output = new Option<string>("--out") { Description = "ONNX file to write; its manifest is written beside it.", Required = true };
+        var posters = new Option<int>("--posters") { Description = "Training posters whose activations set the ranges.", DefaultValueFactory = _ => 512 };
+        var seed = new Option<int>("--seed") { Description = "Seed for choosing those posters.", DefaultValueFactory = _ => 42 };
+        var command = new Command("quantize", "Write an int8 copy of a model (weights per output channel, activations from ranges measured on training posters) that ONNX Runtime runs with integer kernels.")
+        {
+            model, data, output, posters, seed,
+        };
+        command.SetAction(result => Run(() => QuantizeRun.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(output)!, result.GetValue(posters), result.GetValue(seed), Console.Out)));
         return command;
     }
 

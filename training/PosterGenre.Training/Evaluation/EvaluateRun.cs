@@ -38,8 +38,9 @@ public static class EvaluateRun
             var manifest = model.Manifest;
 
             // Two runs of one recipe share a name: number the repeats so every row and file is its own.
-            var count = seen[manifest.Name] = seen.GetValueOrDefault(manifest.Name) + 1;
-            var label = count == 1 ? manifest.Name : $"{manifest.Name} #{count}";
+            var name = manifest.Quantization is null ? manifest.Name : $"{manifest.Name} int8";
+            var count = seen[name] = seen.GetValueOrDefault(name) + 1;
+            var label = count == 1 ? name : $"{name} #{count}";
             if (!dataset.Genres.SequenceEqual(manifest.Genres))
             {
                 throw new DatasetException($"The dataset's genre columns ({string.Join(",", dataset.Genres)}) differ from those of '{modelPath}' ({string.Join(",", manifest.Genres)}).");
