@@ -75,9 +75,10 @@ internal static class LoadGenerator
         var ok = served.SelectMany(l => l).Order().ToArray();
         var probes = await health;
         Console.WriteLine($"load: {model}, {concurrency} clients x {filesPerRequest} poster(s), {elapsed:F0} s: {ok.Length} served, {ok.Length / elapsed:F1} req/s, "
-            + $"latency p50 {Percentile(ok, 0.50):F1} ms, p90 {Percentile(ok, 0.90):F1} ms, p99 {Percentile(ok, 0.99):F1} ms, "
+            + $"{ok.Length * filesPerRequest / elapsed:F1} posters/s, "
+            + $"latency p50 {Percentiles.Of(ok, 0.50):F1} ms, p95 {Percentiles.Of(ok, 0.95):F1} ms, p99 {Percentiles.Of(ok, 0.99):F1} ms, "
             + $"refused (503) {refused}, failed {failed}, "
-            + $"health p50 {Percentile(probes, 0.50):F1} ms, p99 {Percentile(probes, 0.99):F1} ms, max {(probes.Length == 0 ? double.NaN : probes[^1]):F1} ms");
+            + $"health p50 {Percentiles.Of(probes, 0.50):F1} ms, p99 {Percentiles.Of(probes, 0.99):F1} ms, max {(probes.Length == 0 ? double.NaN : probes[^1]):F1} ms");
         return failed == 0 ? 0 : 1;
     }
 
@@ -108,6 +109,4 @@ internal static class LoadGenerator
         return [.. latencies.Order()];
     }
 
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 }

@@ -5,6 +5,7 @@ namespace PosterGenre.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- [BenchmarkDotNet args]</c> runs the micro-benchmarks;
 /// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service;
+/// <c>floor MODEL [workers] [intra-op threads] [seconds]</c> measures the in-process floor (<see cref="FloorRun"/>);
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
 /// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>).
 /// </summary>
@@ -19,6 +20,14 @@ internal static class Program
             var model = args.Length > 4 ? args[4] : "poster-genre";
             var files = args.Length > 5 ? int.Parse(args[5]) : 1;
             return await LoadGenerator.RunAsync(url, concurrency, TimeSpan.FromSeconds(seconds), model, files);
+        }
+
+        if (args is ["floor", var floorModel, ..])
+        {
+            var workers = args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount;
+            var intraOp = args.Length > 3 ? int.Parse(args[3]) : 1;
+            var seconds = args.Length > 4 ? int.Parse(args[4]) : 20;
+            return FloorRun.Run(floorModel, workers, intraOp, TimeSpan.FromSeconds(seconds));
         }
 
         if (args is ["soak", var soakUrl, var pid, ..])

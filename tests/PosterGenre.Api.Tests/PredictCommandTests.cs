@@ -64,6 +64,36 @@ public sealed class PredictCommandTests(ApiFactory factory) : IClassFixture<ApiF
     }
 
     [Fact]
+    public void SeveralWorkersWriteTheSameRowsInFileOrderAsOne()
+    {
+        var model = factory.Services.GetRequiredService<ModelRegistry>().Default.Model;
+        var folder = Directory.CreateTempSubdirectory("postergenre-predict-").FullName;
+        try
+        {
+            var ids = Fixtures.Labelled.Select(l => l.Id).ToArray();
+            for (var i = 0; i < 24; i++)
+            {
+                File.Copy(Fixtures.PosterPath(ids[i % ids.Length]), Path.Combine(folder, $"{i:D2}.jpg"));
+            }
+
+            File.WriteAllBytes(Path.Combine(folder, "07b.jpg"), Fixtures.Image("truncated.jpg"));
+            var (one, three) = (new StringWriter(), new StringWriter());
+
+            PredictRun.Execute(model.ModelPath, [folder], null, one, TextWriter.Null, batchSize: 2, workers: 1);
+            PredictRun.Execute(model.ModelPath, [folder], null, three, TextWriter.Null, batchSize: 2, workers: 3);
+
+            Assert.Equal(one.ToString(), three.ToString());
+            var files = three.ToString().TrimEnd().Split('\n')[1..].Select(l => Path.GetFileName(l.Split(',')[0])).ToArray();
+            Assert.Equal(files.Order(StringComparer.Ordinal), files);
+            Assert.Equal(25, files.Length);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AFolderWithoutImagesIsAClearError()
     {
         var folder = Directory.CreateTempSubdirectory("postergenre-empty-").FullName;

@@ -362,9 +362,17 @@ internal static class Program
                 r.AddError($"--shard {text}: give I/N with 0 <= I < N, e.g. 0/4.");
             }
         });
-        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output, shard };
+        var workers = new Option<int?>("--workers") { Description = "Images decoded and scored at once, each with one thread (default: one per core)." };
+        workers.Validators.Add(r =>
+        {
+            if (r.GetValue(workers) is < 1)
+            {
+                r.AddError("--workers: give 1 or more.");
+            }
+        });
+        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output, shard, workers };
         command.SetAction(result => Run(() => PredictRun.Execute(result.GetValue(model)!, result.GetValue(paths)!, result.GetValue(output), Console.Out, Console.Error,
-            shard: result.GetValue(shard) is { } text ? Shard.Parse(text) : null)));
+            shard: result.GetValue(shard) is { } text ? Shard.Parse(text) : null, workers: result.GetValue(workers))));
         return command;
     }
 

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CsvHelper;
 using PosterGenre.Imaging;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
+using PosterGenre.Training.Reporting;
 
 namespace PosterGenre.Training.Evaluation;
 
@@ -14,11 +16,15 @@ namespace PosterGenre.Training.Evaluation;
 /// </summary>
 public static class PredictRun
 {
-    public static int Execute(string modelPath, IReadOnlyList<string> inputs, string? outPath, TextWriter stdout, TextWriter log, int batchSize = 32, Shard? shard = null)
+    public static int Execute(string modelPath, IReadOnlyList<string> inputs, string? outPath, TextWriter stdout, TextWriter log, int batchSize = 32, Shard? shard = null, int? workers = null)
     {
         shard ??= Shard.All;
         var files = ListImages(inputs).Where(shard.Contains).ToList();
-        using var model = GenreModel.Load(modelPath);
+        var parallel = Math.Max(1, workers ?? Environment.ProcessorCount);
+
+        // The floor's shape: one worker per core, each decoding its batch and running it with one
+        // intra-op thread, on one shared session; batches are written in input order.
+        using var model = GenreModel.Load(modelPath, settings: new OnnxSessionSettings { IntraOpThreads = 1, MaxConcurrentInferences = parallel });
         var manifest = model.Manifest;
         using var sink = outPath is null ? null : new StreamWriter(outPath);
         using var csv = new CsvWriter(sink ?? stdout, CultureInfo.InvariantCulture, leaveOpen: sink is null);
@@ -29,48 +35,78 @@ public static class PredictRun
 
         csv.NextRecord();
         var refused = new List<string>();
-        foreach (var batch in files.Chunk(batchSize))
+        var batches = files.Chunk(batchSize).ToArray();
+        var progress = new CountProgress("images scored", files.Count, log);
+        var scored = new BatchAnswer?[batches.Length];
+        var written = 0;
+        var writing = new object();
+        // Batches handed out one at a time in order, so the ones waiting to be written stay few.
+        var order = Partitioner.Create(Enumerable.Range(0, batches.Length), EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = parallel }, b =>
         {
-            var tensors = new List<float[]>();
-            var errors = new string?[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
+            scored[b] = Score(model, batches[b]);
+            lock (writing)
             {
-                try
+                // Whichever worker finds the next batches in order ready writes them.
+                for (; written < batches.Length && scored[written] is { } answer; written++)
                 {
-                    tensors.Add(model.Preprocessor.ToTensor(File.ReadAllBytes(batch[i])));
-                }
-                catch (PosterImageException e)
-                {
-                    errors[i] = e.Message;
-                    refused.Add(e.Error.ToString());
+                    Write(csv, manifest, batches[written], answer, refused);
+                    scored[written] = null;
+                    progress.Add(batches[written].Length);
                 }
             }
-
-            var probabilities = model.Predict(tensors);
-            var next = 0;
-            for (var i = 0; i < batch.Length; i++)
-            {
-                csv.WriteField(batch[i]);
-                if (errors[i] is { } error)
-                {
-                    WriteEmpty(csv, 4 + manifest.Genres.Length);
-                    csv.WriteField(error);
-                }
-                else
-                {
-                    WriteAnswer(csv, manifest, probabilities[next++]);
-                }
-
-                csv.NextRecord();
-            }
-        }
+        });
 
         csv.Flush();
-        log.WriteLine($"{files.Count - refused.Count} of {files.Count} images{(shard.Count > 1 ? $" (shard {shard})" : "")} scored with {manifest.Name} {manifest.Version}"
+        progress.Done();
+        log.WriteLine($"{files.Count - refused.Count} of {files.Count} images{(shard.Count > 1 ? $" (shard {shard})" : "")} scored with {manifest.Name} {manifest.Version} by {parallel} workers"
             + (refused.Count == 0 ? "" : $"; refused: {string.Join(", ", refused.GroupBy(r => r).Select(g => $"{g.Count()} {g.Key}"))} (the error column says why)")
             + (outPath is null ? "" : $"; written to {outPath}"));
         return 0;
     }
+
+    private static BatchAnswer Score(GenreModel model, string[] batch)
+    {
+        var tensors = new List<float[]>();
+        var errors = new PosterImageException?[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            try
+            {
+                tensors.Add(model.Preprocessor.ToTensor(File.ReadAllBytes(batch[i])));
+            }
+            catch (PosterImageException e)
+            {
+                errors[i] = e;
+            }
+        }
+
+        return new BatchAnswer(model.Predict(tensors), errors);
+    }
+
+    private static void Write(CsvWriter csv, ModelManifest manifest, string[] batch, BatchAnswer answer, List<string> refused)
+    {
+        var next = 0;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            csv.WriteField(batch[i]);
+            if (answer.Errors[i] is { } error)
+            {
+                WriteEmpty(csv, 4 + manifest.Genres.Length);
+                csv.WriteField(error.Message);
+                refused.Add(error.Error.ToString());
+            }
+            else
+            {
+                WriteAnswer(csv, manifest, answer.Probabilities[next++]);
+            }
+
+            csv.NextRecord();
+        }
+    }
+
+    /// <summary>One batch's probabilities (for the images that decoded, in order) and each image's error, if any.</summary>
+    private sealed record BatchAnswer(float[][] Probabilities, PosterImageException?[] Errors);
 
     /// <summary>
     /// The files named, and the images directly in the folders named (by extension, as the

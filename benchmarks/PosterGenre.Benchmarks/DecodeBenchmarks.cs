@@ -1,0 +1,56 @@
+using BenchmarkDotNet.Attributes;
+using PosterGenre.Imaging;
+using PosterGenre.Inference;
+using SkiaSharp;
+
+namespace PosterGenre.Benchmarks;
+
+/// <summary>
+/// Decode + orient + resize + normalise one image into the default model's input, per size and
+/// format: a real 300x444-class poster (JPEG), the same poster as a 4000x6000 JPEG (a camera photo
+/// of a poster) and as a PNG. For the large JPEG, the codec's scaled decoding (the service's path)
+/// against a decode at full size, which is what it saves.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[MemoryDiagnoser]
+public class DecodeBenchmarks
+{
+    private PosterPreprocessor preprocessor = null!;
+    private byte[] poster = null!;
+    private byte[] largeJpeg = null!;
+    private byte[] png = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        preprocessor = new PosterPreprocessor(ModelManifest.Load(Path.ChangeExtension(Assets.Model("poster-genre"), ".json")).Preprocessing);
+        poster = Assets.Posters()[0];
+        using var small = SKBitmap.Decode(poster);
+        using var large = small.Resize(new SKImageInfo(4000, 6000), new SKSamplingOptions(SKFilterMode.Linear));
+        largeJpeg = Encode(large, SKEncodedImageFormat.Jpeg, 90);
+        png = Encode(small, SKEncodedImageFormat.Png, 100);
+    }
+
+    [Benchmark(Baseline = true, Description = "poster JPEG (300 px wide) -> input")]
+    public float[] PosterJpeg() => preprocessor.ToTensor(poster);
+
+    [Benchmark(Description = "poster PNG -> input")]
+    public float[] PosterPng() => preprocessor.ToTensor(png);
+
+    [Benchmark(Description = "4000x6000 JPEG -> input (scaled decoding)")]
+    public float[] LargeJpeg() => preprocessor.ToTensor(largeJpeg);
+
+    [Benchmark(Description = "4000x6000 JPEG, full-size decode only")]
+    public int LargeJpegFullDecode()
+    {
+        using var bitmap = PosterDecoder.DecodeUpright(largeJpeg, ImageLimits.Default, 4000, 6000, out var reservation);
+        reservation?.Dispose();
+        return bitmap.Width;
+    }
+
+    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format, int quality)
+    {
+        using var data = bitmap.Encode(format, quality);
+        return data.ToArray();
+    }
+}

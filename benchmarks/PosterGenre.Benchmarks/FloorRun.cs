@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using PosterGenre.Inference;
+
+namespace PosterGenre.Benchmarks;
+
+/// <summary>
+/// The floor of serving one poster on this machine: W workers in this process, each in a loop of
+/// decode + resize + preprocess + one ONNX Runtime run at batch 1 on a shared session, nothing
+/// else (no HTTP, no queue). With W = the cores and one intra-op thread each it is the throughput
+/// floor; with one worker and an intra-op thread per core, the single-poster latency floor.
+/// </summary>
+internal static class FloorRun
+{
+    public static int Run(string model, int workers, int intraOpThreads, TimeSpan duration)
+    {
+        var path = File.Exists(model) ? model : Assets.Model(model);
+        using var genreModel = GenreModel.Load(path, settings: new OnnxSessionSettings { IntraOpThreads = intraOpThreads, MaxConcurrentInferences = workers });
+        var posters = Assets.Posters();
+        genreModel.Predict([genreModel.Preprocessor.ToTensor(posters[0])]);
+        var latencies = new List<double>[workers];
+        var clock = Stopwatch.StartNew();
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            var mine = latencies[w] = [];
+            for (var i = w; clock.Elapsed < duration; i++)
+            {
+                var start = clock.Elapsed;
+                genreModel.Predict([genreModel.Preprocessor.ToTensor(posters[i % posters.Length])]);
+                mine.Add((clock.Elapsed - start).TotalMilliseconds);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        Console.WriteLine($"floor: {Path.GetFileName(path)}, {workers} worker(s) x {(intraOpThreads == 0 ? "all" : intraOpThreads)} intra-op thread(s), {elapsed:F0} s: "
+            + $"{all.Length / elapsed:F1} posters/s, latency p50 {Percentiles.Of(all, 0.50):F1} ms, p95 {Percentiles.Of(all, 0.95):F1} ms, p99 {Percentiles.Of(all, 0.99):F1} ms");
+        return 0;
+    }
+}
