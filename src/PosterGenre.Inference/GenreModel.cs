@@ -17,6 +17,7 @@ public sealed class GenreModel : IDisposable
     private readonly ConcurrentQueue<InferenceSession> idle;
     private readonly SemaphoreSlim sessionSlots;
     private readonly SemaphoreSlim inflight;
+    private readonly RequestBatcher? batcher;
     private readonly string inputName;
     private readonly string outputName;
 
@@ -27,7 +28,8 @@ public sealed class GenreModel : IDisposable
         this.sessions = sessions;
         idle = new ConcurrentQueue<InferenceSession>(sessions);
         sessionSlots = new SemaphoreSlim(sessions.Length, sessions.Length);
-        inflight = new SemaphoreSlim(settings.MaxConcurrentInferences, settings.MaxConcurrentInferences);
+        inflight = new SemaphoreSlim(settings.ResolvedConcurrentInferences, settings.ResolvedConcurrentInferences);
+        batcher = settings.MaxBatch > 1 ? new RequestBatcher(settings.MaxBatch, settings.ResolvedConcurrentInferences, PredictNow) : null;
         Preprocessor = new PosterPreprocessor(manifest.Preprocessing);
 
         var metadata = sessions[0].InputMetadata;
@@ -64,9 +66,9 @@ public sealed class GenreModel : IDisposable
             throw new InvalidDataException($"Model manifest '{manifestPath}' does not exist.");
         }
 
-        if (settings.Sessions < 1 || settings.MaxConcurrentInferences < 1 || settings.IntraOpThreads < 0)
+        if (settings.Sessions < 1 || settings.MaxBatch < 1 || settings.MaxConcurrentInferences < 0 || settings.IntraOpThreads < 0)
         {
-            throw new ArgumentException("Sessions and MaxConcurrentInferences must be at least 1, IntraOpThreads at least 0.");
+            throw new ArgumentException("Sessions and MaxBatch must be at least 1, MaxConcurrentInferences and IntraOpThreads at least 0.");
         }
 
         var manifest = ModelManifest.Load(manifestPath);
@@ -105,6 +107,25 @@ public sealed class GenreModel : IDisposable
             return [];
         }
 
+        if (batcher is not null)
+        {
+            return batcher.Predict(posters);
+        }
+
+        inflight.Wait();
+        try
+        {
+            return PredictNow(posters);
+        }
+        finally
+        {
+            inflight.Release();
+        }
+    }
+
+    /// <summary>One ONNX Runtime run over the posters (and their mirror images with flip TTA).</summary>
+    private float[][] PredictNow(IReadOnlyList<float[]> posters)
+    {
         var spec = Manifest.Preprocessing;
         var flip = Manifest.TestTimeAugmentation == "hflip";
         var n = posters.Count;
@@ -147,6 +168,7 @@ public sealed class GenreModel : IDisposable
 
         sessionSlots.Dispose();
         inflight.Dispose();
+        batcher?.Dispose();
     }
 
     /// <summary>Mirrors a CHW image left to right.</summary>
@@ -165,31 +187,23 @@ public sealed class GenreModel : IDisposable
 
     private float[] Run(float[] input, int rows)
     {
-        inflight.Wait();
+        // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
+        // several gives each run a session of its own.
+        if (sessions.Length == 1)
+        {
+            return RunOn(sessions[0], input, rows);
+        }
+
+        sessionSlots.Wait();
+        idle.TryDequeue(out var session);
         try
         {
-            // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
-            // several gives each run a session of its own.
-            if (sessions.Length == 1)
-            {
-                return RunOn(sessions[0], input, rows);
-            }
-
-            sessionSlots.Wait();
-            idle.TryDequeue(out var session);
-            try
-            {
-                return RunOn(session!, input, rows);
-            }
-            finally
-            {
-                idle.Enqueue(session!);
-                sessionSlots.Release();
-            }
+            return RunOn(session!, input, rows);
         }
         finally
         {
-            inflight.Release();
+            idle.Enqueue(session!);
+            sessionSlots.Release();
         }
     }
 

@@ -12,6 +12,16 @@ public sealed record OnnxSessionSettings
     /// <summary>Sessions per model: 1 shares one session between concurrent requests; more makes a pool where each run takes a free session.</summary>
     public int Sessions { get; init; } = 1;
 
-    /// <summary>Inferences running at once per model; bounds the native output buffers alive at a time.</summary>
-    public int MaxConcurrentInferences { get; init; } = 4;
+    /// <summary>Inferences running at once per model (0: one per core); bounds the native output buffers alive at a time.</summary>
+    public int MaxConcurrentInferences { get; init; }
+
+    /// <summary>
+    /// Dynamic batching: concurrent calls that wait for an inference slot are run together, up to
+    /// this many posters in one run (their share of the slots); 1 runs each call on its own.
+    /// Nothing waits for a batch to fill, so a lone call is never delayed.
+    /// </summary>
+    public int MaxBatch { get; init; } = 1;
+
+    /// <summary><see cref="MaxConcurrentInferences"/> with 0 resolved to the processor count.</summary>
+    public int ResolvedConcurrentInferences => MaxConcurrentInferences > 0 ? MaxConcurrentInferences : Environment.ProcessorCount;
 }

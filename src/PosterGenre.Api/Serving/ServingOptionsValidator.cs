@@ -42,9 +42,9 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
         }
 
         var onnx = options.Onnx;
-        if (onnx.Sessions < 1 || onnx.MaxConcurrentInferences < 1 || onnx.IntraOpThreads < 0)
+        if (onnx.Sessions < 1 || onnx.MaxBatch < 1 || onnx.MaxConcurrentInferences < 0 || onnx.IntraOpThreads < 0)
         {
-            failures.Add("PosterGenre:Onnx: Sessions and MaxConcurrentInferences must be at least 1 and IntraOpThreads at least 0.");
+            failures.Add("PosterGenre:Onnx: Sessions and MaxBatch must be at least 1, MaxConcurrentInferences and IntraOpThreads at least 0.");
         }
 
         if (onnx.GraphOptimization.ToLowerInvariant() is not ("disabled" or "basic" or "extended" or "all"))

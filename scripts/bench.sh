@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# docs/performance.md's figures, in one run on an otherwise idle machine:
+#   1. BenchmarkDotNet: decode/preprocess per size and format, ONNX Runtime per model at batch
+#      1/4/16, the whole in-process pipeline (POSTERGENRE_BENCH_SKIP_BDN=1 leaves it out);
+#   2. the floor of one model file: workers = cores, one intra-op thread each (throughput), and one
+#      worker with every core (single-poster latency), in process;
+#   3. the HTTP service serving that file as poster-genre, under the load generator at 1, 8 and 32
+#      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS);
+#   4. `postergenre-train predict` over a folder of posters;
+# then each path as a ratio to the floor of the same run.
+# Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
+#   MODEL_FILE: poster-genre (default) or poster-genre.int8; settings go to the service's
+#   environment, e.g. PosterGenre__Onnx__MaxBatch=8.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+file=${1:-poster-genre}
+shift || true
+settings=("$@")
+seconds=${POSTERGENRE_BENCH_SECONDS:-20}
+port=${POSTERGENRE_BENCH_PORT:-18091}
+cores=$(nproc)
+dotnet build benchmarks/PosterGenre.Benchmarks -c Release -v quiet -nologo >/dev/null
+dotnet build src/PosterGenre.Api -c Release -v quiet -nologo >/dev/null
+dotnet build training/PosterGenre.Training -c Release -v quiet -nologo >/dev/null
+bench=benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmarks
+train=training/PosterGenre.Training/bin/Release/net10.0/postergenre-train
+model="models/${file%%.*}/$file.onnx"
+[ -f "$model" ] || { echo "no model file $model" >&2; exit 2; }
+echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); model file: $model; service settings: ${settings[*]:-defaults}"
+
+if [ "${POSTERGENRE_BENCH_SKIP_BDN:-0}" != 1 ]; then
+  "$bench" --filter '*DecodeBenchmarks*' '*InferenceBenchmarks*' '*PipelineBenchmarks*' --exporters GitHub
+fi
+
+# field LINE NAME: the number before NAME (e.g. "posters/s") or after it (e.g. "p50") in a result line.
+field() { grep -oP "[0-9.]+(?= $2)|(?<=$2 )[0-9.]+" <<<"$1" | head -1; }
+
+floor=$("$bench" floor "$file" "$cores" 1 "$seconds")
+echo "$floor"
+single=$("$bench" floor "$file" 1 0 "$seconds")
+echo "$single"
+floor_rate=$(field "$floor" posters/s)
+single_p50=$(field "$single" p50)
+
+api=
+stop_api() { if [ -n "$api" ]; then kill "$api"; wait "$api" 2>/dev/null || true; api=; fi; }
+trap stop_api EXIT
+(cd src/PosterGenre.Api/bin/Release/net10.0 && exec env LogFormat=json "PosterGenre__Models__poster-genre__Path=$model" "${settings[@]}" \
+  dotnet PosterGenre.Api.dll --urls "http://127.0.0.1:$port") >/tmp/postergenre-bench-api.log 2>&1 &
+api=$!
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the service did not become ready; see /tmp/postergenre-bench-api.log" >&2; exit 1; }
+declare -A rate p50 p95 p99 failed rss
+for c in 1 8 32; do
+  line=$("$bench" load "http://127.0.0.1:$port" "$c" "$seconds" poster-genre || true)
+  echo "$line"
+  rate[$c]=$(field "$line" posters/s); p50[$c]=$(field "$line" p50); p95[$c]=$(field "$line" p95); p99[$c]=$(field "$line" p99)
+  failed[$c]=$(( $(field "$line" "failed") + $(grep -oP 'refused \(503\) \K[0-9]+' <<<"$line") ))
+  rss[$c]=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api/status")
+done
+stop_api
+
+# predict over a folder: the fixture posters the floor scores, 100 copies each.
+folder=$(mktemp -d)
+trap 'stop_api; rm -rf "$folder"' EXIT
+i=0
+for copy in $(seq 1 100); do
+  for poster in tests/fixtures/posters/*.jpg; do cp "$poster" "$folder/$(printf %05d $i).jpg"; i=$((i + 1)); done
+done
+start=$(date +%s.%N)
+"$train" predict --model "$model" --out "$folder/answers.csv" "$folder" 2>/dev/null
+predict_rate=$(awk -v n="$i" -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", n / (e - s)}')
+echo "predict: $i posters in a folder, $predict_rate posters/s (model load included)"
+
+echo
+echo "| path | posters/s | x floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| floor: $cores workers x 1 thread | $floor_rate | 1.00 | $(field "$floor" p50) | $(field "$floor" p95) | $(field "$floor" p99) | | | |"
+echo "| single poster in process: 1 worker x $cores threads | $(field "$single" posters/s) | | $single_p50 | $(field "$single" p95) | $(field "$single" p99) | | | |"
+for c in 1 8 32; do
+  awk -v c="$c" -v r="${rate[$c]}" -v f="$floor_rate" -v a="${p50[$c]}" -v b="${p95[$c]}" -v d="${p99[$c]}" -v e="${failed[$c]}" -v m="${rss[$c]}" \
+    'BEGIN {printf "| HTTP, %d client(s) | %s | %.2f | %s | %s | %s | %.2f | %s | %s |\n", c, r, r / f, a, b, d, d / a, e, m}'
+done
+awk -v r="$predict_rate" -v f="$floor_rate" 'BEGIN {printf "| predict over a folder | %s | %.2f | | | | | | |\n", r, r / f}'
+awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client / in-process single-poster p50: %.2f\n", a / s}'
