@@ -23,7 +23,7 @@ public static class OcclusionMap
     /// <param name="columns">Grid columns.</param>
     /// <param name="rows">Grid rows.</param>
     /// <param name="batchSize">Occluded copies per inference call: bounds memory for large inputs.</param>
-    public static float[][] Compute(GenreModel model, float[] poster, IReadOnlyList<int> genres, int columns = Columns, int rows = Rows, int batchSize = 16)
+    public static float[][] Compute(GenreModel model, float[] poster, IReadOnlyList<int> genres, int columns = Columns, int rows = Rows, int batchSize = 14)
     {
         var spec = model.Manifest.Preprocessing;
         var (width, height) = (spec.Width, spec.Height);
@@ -53,8 +53,12 @@ public static class OcclusionMap
         var original = model.Predict([poster])[0];
         var cells = columns * rows;
         var drops = genres.Select(_ => new float[cells]).ToArray();
-        for (var start = 0; start < cells; start += batchSize)
+        // The occluded copies in batches, as many at once as there are cores (the model's limit on
+        // concurrent inferences still holds): one explanation uses the machine, not one core.
+        var batches = (cells + batchSize - 1) / batchSize;
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
         {
+            var start = b * batchSize;
             var count = Math.Min(batchSize, cells - start);
             var batch = new float[count][];
             for (var k = 0; k < count; k++)
@@ -78,7 +82,7 @@ public static class OcclusionMap
                     drops[i][start + k] = original[genres[i]] - occluded[k][genres[i]];
                 }
             }
-        }
+        });
 
         return drops;
     }

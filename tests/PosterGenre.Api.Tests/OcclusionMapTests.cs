@@ -110,6 +110,24 @@ public sealed class OcclusionMapTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task ARequestMayAskExplanationsForAtMostTheConfiguredNumberOfPosters()
+    {
+        using var capped = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:MaxExplainedFiles"] = "2" });
+        var client = capped.CreateClient();
+        var ids = Fixtures.Labelled.Take(3).Select(l => l.Id).ToArray();
+
+        var three = await client.PostAsync("/api/v1/predictions?explain=true", Fixtures.Posters(ids));
+        var two = await client.PostAsync("/api/v1/predictions?explain=true", Fixtures.Posters(ids[..2]));
+        var threeWithout = await client.PostAsync("/api/v1/predictions", Fixtures.Posters(ids));
+
+        Assert.Equal(HttpStatusCode.BadRequest, three.StatusCode);
+        Assert.Equal("application/problem+json", three.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("at most 2 are explained", await three.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, threeWithout.StatusCode);
+    }
+
+    [Fact]
     public async Task ExplainIsDocumentedInTheOpenApiDocument()
     {
         var json = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json");

@@ -24,7 +24,7 @@ public static class PredictionsApi
             .WithDescription("Upload posters as multipart/form-data, one file part named 'posters' per poster (or one part named 'poster'). "
                 + "Each result holds all genre probabilities, the top 3 genres and the predicted set (per-genre thresholds, then 1 to 3 genres). "
                 + "In a batch, a file that is not a usable image gets an error in its place; if no file is usable the answer is problem+json. "
-                + "With explain=true each result also holds, for its top 3 genres, a 6 x 9 occlusion map of where in the poster the model found them (55 inferences per poster).")
+                + "With explain=true each result also holds, for its top 3 genres, a 6 x 9 occlusion map of where in the poster the model found them (55 inferences per poster; at most PosterGenre:Uploads:MaxExplainedFiles posters, 4 by default, per request).")
             .WithMetadata(new PosterUploadForm())
             .RequireRateLimiting(LoadShedding.PolicyName)
             .Produces<PredictionResponse>(StatusCodes.Status200OK)
@@ -119,6 +119,13 @@ public static class PredictionsApi
             metrics.Reject("too-many-files");
             return Problem(StatusCodes.Status400BadRequest, "Too many files",
                 $"The request has {files.Count} posters; at most {limits.MaxFiles} are accepted per request. Split them over several requests.");
+        }
+
+        if (explainMaps && files.Count > limits.MaxExplainedFiles)
+        {
+            metrics.Reject("too-many-explanations");
+            return Problem(StatusCodes.Status400BadRequest, "Too many posters to explain",
+                $"The request asks explanations for {files.Count} posters; at most {limits.MaxExplainedFiles} are explained per request (each costs 55 inferences). Send them in several requests, or without explain.");
         }
 
         metrics.ObserveImages(files.Count);

@@ -57,6 +57,13 @@ public sealed class UploadOptions
     /// <summary><see cref="DecodeBudgetBytes"/>, with 0 resolved from the memory the process may use.</summary>
     public long ResolvedDecodeBudgetBytes => DecodeBudgetBytes > 0 ? DecodeBudgetBytes : (long)(0.4 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
 
+    /// <summary>
+    /// Most posters one request may ask explanations for (<c>explain=true</c> costs 55 inferences
+    /// per poster): 4, about four seconds of both cores on the default model (docs/performance.md).
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxExplainedFiles { get; set; } = 4;
+
     /// <summary>Largest width x height, checked on the header before decoding: 40 megapixels.</summary>
     [Range(1, long.MaxValue)]
     public long MaxPixels { get; set; } = 40_000_000;
