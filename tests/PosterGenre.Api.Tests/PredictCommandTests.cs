@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PosterGenre.Api.Serving;
 using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Api.Tests;
 
@@ -26,7 +27,7 @@ public sealed class PredictCommandTests(ApiFactory factory) : IClassFixture<ApiF
             var csv = new StringWriter();
             var log = new StringWriter();
 
-            var exit = PredictRun.Execute(model.ModelPath, [folder], null, csv, log);
+            var exit = PredictCommand.Execute(model.ModelPath, [folder], null, csv, log);
 
             Assert.Equal(0, exit);
             var lines = csv.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r').Split(',')).ToArray();
@@ -79,8 +80,8 @@ public sealed class PredictCommandTests(ApiFactory factory) : IClassFixture<ApiF
             File.WriteAllBytes(Path.Combine(folder, "07b.jpg"), Fixtures.Image("truncated.jpg"));
             var (one, three) = (new StringWriter(), new StringWriter());
 
-            PredictRun.Execute(model.ModelPath, [folder], null, one, TextWriter.Null, batchSize: 2, workers: 1);
-            PredictRun.Execute(model.ModelPath, [folder], null, three, TextWriter.Null, batchSize: 2, workers: 3);
+            PredictCommand.Execute(model.ModelPath, [folder], null, one, TextWriter.Null, batchSize: 2, workers: 1);
+            PredictCommand.Execute(model.ModelPath, [folder], null, three, TextWriter.Null, batchSize: 2, workers: 3);
 
             Assert.Equal(one.ToString(), three.ToString());
             var files = three.ToString().TrimEnd().Split('\n')[1..].Select(l => Path.GetFileName(l.Split(',')[0])).ToArray();
@@ -99,10 +100,10 @@ public sealed class PredictCommandTests(ApiFactory factory) : IClassFixture<ApiF
         var folder = Directory.CreateTempSubdirectory("postergenre-empty-").FullName;
         try
         {
-            var e = Assert.Throws<ArgumentException>(() => PredictRun.ListImages([folder]));
+            var e = Assert.Throws<ArgumentException>(() => PredictCommand.ListImages([folder]));
 
             Assert.Contains("No images in", e.Message);
-            Assert.Throws<ArgumentException>(() => PredictRun.ListImages(["/no/such/poster.jpg"]));
+            Assert.Throws<ArgumentException>(() => PredictCommand.ListImages(["/no/such/poster.jpg"]));
         }
         finally
         {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using PosterGenre.Api.Serving;
 using PosterGenre.Training.Data;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 
 namespace PosterGenre.Api.Tests;
 

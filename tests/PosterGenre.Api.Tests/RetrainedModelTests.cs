@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using PosterGenre.Training.Tests;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Api.Tests;
 
@@ -17,7 +18,7 @@ public sealed class RetrainedModelTests : IDisposable
     public async Task AModelTrainedOnOtherGenresIsServedWithThem()
     {
         using var data = SyntheticDataset.Create(90);
-        var exit = TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output, "mine", epochs: 1), TextWriter.Null);
+        var exit = TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output, "mine", epochs: 1), TextWriter.Null);
         Assert.Equal(0, exit);
         using var api = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Models:mine:Path"] = Path.Combine(output, "mine.onnx") });
         var client = api.CreateClient();

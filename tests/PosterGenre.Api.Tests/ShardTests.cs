@@ -1,4 +1,5 @@
 using PosterGenre.Training.Evaluation;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Api.Tests;
 
@@ -46,7 +47,7 @@ public sealed class ShardTests
     private static List<string> Rows(string model, string folder, Shard? shard)
     {
         var csv = new StringWriter();
-        Assert.Equal(0, PredictRun.Execute(model, [folder], null, csv, new StringWriter(), shard: shard));
+        Assert.Equal(0, PredictCommand.Execute(model, [folder], null, csv, new StringWriter(), shard: shard));
         return [.. csv.ToString().TrimEnd().Split('\n').Skip(1).Select(l => l.TrimEnd('\r'))];
     }
 }

@@ -1,6 +1,6 @@
 using PosterGenre.Imaging;
 using PosterGenre.Training.Data;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 using static TorchSharp.torch;
 
 namespace PosterGenre.Training.Tests;

@@ -1,7 +1,8 @@
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -14,13 +15,13 @@ public sealed class CalibrateTests : IDisposable
     public void CalibrateBuildsTheFitIntoACopyOfTheModelAndMovesOnlyWhatTheProbabilitiesSay()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
         var model = Path.Combine(output, "tiny.onnx");
         var originalBytes = File.ReadAllBytes(model);
         var calibratedDir = Path.Combine(output, "calibrated");
         var log = new StringWriter();
 
-        var exit = CalibrateRun.Execute(model, data.Root, null, calibratedDir, null, "postergenre-train calibrate", log, minPositivesForMacro: 2);
+        var exit = CalibrateCommand.Execute(model, data.Root, null, calibratedDir, null, "postergenre-train calibrate", log, minPositivesForMacro: 2);
 
         Assert.Equal(0, exit);
         Assert.Equal(originalBytes, File.ReadAllBytes(model));
@@ -69,25 +70,25 @@ public sealed class CalibrateTests : IDisposable
     public void ARefitIsCalibratedFromTheRunItRefitsAndNoModelIsCalibratedTwice()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
         var refit = Path.Combine(output, "refit");
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, refit) with { RefitFrom = output }, TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, refit) with { RefitFrom = output }, TextWriter.Null);
         var refitModel = Path.Combine(refit, "tiny.onnx");
         var calibratedDir = Path.Combine(output, "calibrated");
 
-        var withoutFrom = Assert.Throws<InvalidDataException>(() => CalibrateRun.Execute(refitModel, data.Root, null, calibratedDir, "2.0.0", "", TextWriter.Null));
+        var withoutFrom = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(refitModel, data.Root, null, calibratedDir, "2.0.0", "", TextWriter.Null));
         Assert.Contains("is a refit", withoutFrom.Message);
         Assert.Contains("--from", withoutFrom.Message);
-        var fromARefit = Assert.Throws<InvalidDataException>(() => CalibrateRun.Execute(refitModel, data.Root, refit, calibratedDir, "2.0.0", "", TextWriter.Null));
+        var fromARefit = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(refitModel, data.Root, refit, calibratedDir, "2.0.0", "", TextWriter.Null));
         Assert.Contains("train-only run", fromARefit.Message);
 
-        Assert.Equal(0, CalibrateRun.Execute(refitModel, data.Root, output, calibratedDir, "2.0.0", "", TextWriter.Null));
+        Assert.Equal(0, CalibrateCommand.Execute(refitModel, data.Root, output, calibratedDir, "2.0.0", "", TextWriter.Null));
         var manifest = ModelManifest.Load(Path.Combine(calibratedDir, "tiny.json"));
         Assert.Equal("2.0.0", manifest.Version);
         Assert.Contains($"from {output}", manifest.Calibration!.FittedOn);
         Assert.NotNull(manifest.RefitOf);
 
-        var twice = Assert.Throws<InvalidDataException>(() => CalibrateRun.Execute(Path.Combine(calibratedDir, "tiny.onnx"), data.Root, output, Path.Combine(output, "again"), null, "", TextWriter.Null));
+        var twice = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(Path.Combine(calibratedDir, "tiny.onnx"), data.Root, output, Path.Combine(output, "again"), null, "", TextWriter.Null));
         Assert.Contains("calibrated already", twice.Message);
     }
 
@@ -95,12 +96,12 @@ public sealed class CalibrateTests : IDisposable
     public void CalibratingInPlaceReplacesTheModelAndStillComparesWithTheOriginal()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
         var model = Path.Combine(output, "tiny.onnx");
         var originalBytes = File.ReadAllBytes(model);
         var log = new StringWriter();
 
-        Assert.Equal(0, CalibrateRun.Execute(model, data.Root, null, output, null, "", log, minPositivesForMacro: 2));
+        Assert.Equal(0, CalibrateCommand.Execute(model, data.Root, null, output, null, "", log, minPositivesForMacro: 2));
 
         Assert.NotEqual(originalBytes, File.ReadAllBytes(model));
         Assert.NotNull(ModelManifest.Load(Path.Combine(output, "tiny.json")).Calibration);
@@ -113,10 +114,10 @@ public sealed class CalibrateTests : IDisposable
     {
         using var data = SyntheticDataset.Create(90);
         var other = Path.Combine(output, "other-seed");
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, other) with { Seed = 11 }, TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, other) with { Seed = 11 }, TextWriter.Null);
 
-        var error = Assert.Throws<InvalidDataException>(() => CalibrateRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, other, Path.Combine(output, "calibrated"), null, "", TextWriter.Null));
+        var error = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, other, Path.Combine(output, "calibrated"), null, "", TextWriter.Null));
 
         Assert.Contains("other test posters", error.Message);
     }
@@ -125,11 +126,11 @@ public sealed class CalibrateTests : IDisposable
     [InlineData("1.3.0", "1.3.1")]
     [InlineData("2.0.9", "2.0.10")]
     public void TheCalibratedModelIsTheNextPatchVersion(string version, string expected) =>
-        Assert.Equal(expected, CalibrateRun.NextPatch(version));
+        Assert.Equal(expected, CalibrateCommand.NextPatch(version));
 
     [Fact]
     public void AVersionThatIsNotMajorMinorPatchNeedsOneGiven() =>
-        Assert.Contains("--model-version", Assert.Throws<ArgumentException>(() => CalibrateRun.NextPatch("nightly")).Message);
+        Assert.Contains("--model-version", Assert.Throws<ArgumentException>(() => CalibrateCommand.NextPatch("nightly")).Message);
 
     public void Dispose() => Directory.Delete(output, recursive: true);
 }

@@ -1,3 +1,4 @@
+using PosterGenre.Training.Commands;
 namespace PosterGenre.Training.Tests;
 
 public sealed class CommandLineTests
@@ -11,7 +12,7 @@ public sealed class CommandLineTests
     [InlineData("16,x,64", null)]
     [InlineData("", null)]
     public void ChannelsParseOnlyAsThreeOrMorePositiveWidths(string text, long[]? expected) =>
-        Assert.Equal(expected, Program.ParseChannels(text));
+        Assert.Equal(expected, TrainCommand.ParseChannels(text));
 
     [Theory]
     [InlineData("--channels", "16,x,64")]
@@ -63,7 +64,7 @@ public sealed class CommandLineTests
             Assert.True(File.Exists(Path.Combine(output, "poster-genre.onnx")));
             var manifest = PosterGenre.Inference.ModelManifest.Load(Path.Combine(output, "poster-genre.json"));
             Assert.Contains("--convs 1,2,1", manifest.TrainingCommand);
-            Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, Training.TrainRun.ParityTolerance);
+            Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
         }
         finally
         {

@@ -3,7 +3,8 @@ using System.Text.Json;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -18,7 +19,7 @@ public sealed class EndToEndTests : IDisposable
         using var data = SyntheticDataset.Create(90);
         var log = new StringWriter();
 
-        var exit = TrainRun.Execute(Options(data.Root), log);
+        var exit = TrainCommand.Execute(Options(data.Root), log);
 
         Assert.Equal(0, exit);
         foreach (var file in new[] { "tiny.onnx", "tiny.json", "metrics.json", "metrics.md", "report.html", "split.csv", "skipped.csv", "history.csv", "plots/loss.png", "plots/validation-map.png", "plots/genre-frequencies.png", "plots/genre-auc.png" })
@@ -31,7 +32,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(5, manifest.Thresholds.Length);
         Assert.Equal((32, 48), (manifest.Preprocessing.Width, manifest.Preprocessing.Height));
         Assert.Equal("none", manifest.TestTimeAugmentation);
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
         Assert.InRange(manifest.TestMetrics["macroRocAuc"], 0, 1);
         Assert.Contains("--epochs 2", manifest.TrainingCommand);
         Assert.Equal(90, manifest.TrainingData!.Posters);
@@ -48,11 +49,11 @@ public sealed class EndToEndTests : IDisposable
     public void EvaluateScoresTheExportedModelOnTheSavedTestSplit()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root), TextWriter.Null);
         var evaluation = Path.Combine(output, "evaluation");
         var log = new StringWriter();
 
-        var exit = EvaluateRun.Execute([Path.Combine(output, "tiny.onnx")], data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2, bootstrapSamples: 50);
+        var exit = EvaluateCommand.Execute([Path.Combine(output, "tiny.onnx")], data.Root, Path.Combine(output, DatasetSplit.FileName), "test", evaluation, log, minPositivesForMacro: 2, bootstrapSamples: 50);
 
         Assert.Equal(0, exit);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));
@@ -72,11 +73,11 @@ public sealed class EndToEndTests : IDisposable
     {
         using var data = SyntheticDataset.Create(90);
         string[] models = [Path.Combine(output, "a", "tiny.onnx"), Path.Combine(output, "b", "tiny.onnx")];
-        TrainRun.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[0])! }, TextWriter.Null);
-        TrainRun.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[1])!, Seed = 6 }, TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[0])! }, TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root) with { OutDir = Path.GetDirectoryName(models[1])!, Seed = 6 }, TextWriter.Null);
         var evaluation = Path.Combine(output, "evaluation");
 
-        var exit = EvaluateRun.Execute(models, data.Root, null, "all", evaluation, TextWriter.Null, minPositivesForMacro: 2, bootstrapSamples: 20, ensemble: true);
+        var exit = EvaluateCommand.Execute(models, data.Root, null, "all", evaluation, TextWriter.Null, minPositivesForMacro: 2, bootstrapSamples: 20, ensemble: true);
 
         Assert.Equal(0, exit);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "metrics.json")));
@@ -107,14 +108,14 @@ public sealed class EndToEndTests : IDisposable
         var log = new StringWriter();
         var options = Options(data.Root);
 
-        var exit = TrainRun.Execute(options with { Profile = options.Profile with { Mixup = 0.2, EmaDecay = 0.9 } }, log);
+        var exit = TrainCommand.Execute(options with { Profile = options.Profile with { Mixup = 0.2, EmaDecay = 0.9 } }, log);
 
         Assert.Equal(0, exit);
         var history = File.ReadAllLines(Path.Combine(output, "history.csv"));
         Assert.EndsWith(",validation_map_raw_weights", history[0]);
         Assert.All(history.Skip(1), line => Assert.InRange(double.Parse(line.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
         var manifest = ModelManifest.Load(Path.Combine(output, "tiny.json"));
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
     }
 
     [Fact]
@@ -124,8 +125,8 @@ public sealed class EndToEndTests : IDisposable
         var options = Options(data.Root);
         var smoothed = options with { OutDir = Path.Combine(output, "smoothed"), Profile = options.Profile with { LabelSmoothing = 0.5 } };
 
-        Assert.Equal(0, TrainRun.Execute(options, TextWriter.Null));
-        Assert.Equal(0, TrainRun.Execute(smoothed, TextWriter.Null));
+        Assert.Equal(0, TrainCommand.Execute(options, TextWriter.Null));
+        Assert.Equal(0, TrainCommand.Execute(smoothed, TextWriter.Null));
 
         // The same seed, posters and first weights: only the targets differ, so the first epoch's
         // training loss does too (targets of 0.75 / 0.25 cannot be fitted as closely as 1 / 0).
@@ -137,12 +138,12 @@ public sealed class EndToEndTests : IDisposable
     public void RefitTrainsOnTrainAndValidationAndKeepsTheEarlierRunsThresholdsAndTestSplit()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root), TextWriter.Null);
         var earlier = ModelManifest.Load(Path.Combine(output, "tiny.json"));
         var refit = Path.Combine(output, "refit");
         var log = new StringWriter();
 
-        var exit = TrainRun.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, log);
+        var exit = TrainCommand.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, log);
 
         Assert.Equal(0, exit);
         var manifest = ModelManifest.Load(Path.Combine(refit, "tiny.json"));
@@ -151,7 +152,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(earlier.TrainingData.Test, manifest.TrainingData.Test);
         Assert.Equal(earlier.Thresholds, manifest.Thresholds);
         Assert.Contains("postergenre-train train --epochs 2", manifest.RefitOf);
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
         Assert.Equal(File.ReadAllText(Path.Combine(output, "split.csv")), File.ReadAllText(Path.Combine(refit, "split.csv")));
 
         // Every epoch runs, none is validated, and the plots leave out what was not measured.
@@ -164,7 +165,7 @@ public sealed class EndToEndTests : IDisposable
 
         // Another architecture cannot reuse this run's thresholds.
         var other = Options(data.Root) with { OutDir = Path.Combine(output, "other"), RefitFrom = output };
-        var error = Assert.Throws<DatasetException>(() => TrainRun.Execute(other with { Profile = TrainingProfile.For("vgg-plain") with { Width = 32, Height = 48, Epochs = 1 } }, TextWriter.Null));
+        var error = Assert.Throws<DatasetException>(() => TrainCommand.Execute(other with { Profile = Recipe.For("vgg-plain") with { Width = 32, Height = 48, Epochs = 1 } }, TextWriter.Null));
         Assert.Contains("--arch poster-genre", error.Message);
     }
 
@@ -172,13 +173,13 @@ public sealed class EndToEndTests : IDisposable
     public void TuneRetunesATrainedRunButRefusesARefitWhoseValidationPostersWereTrainedOn()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root), TextWriter.Null);
         var refit = Path.Combine(output, "refit");
-        TrainRun.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root) with { OutDir = refit, RefitFrom = output }, TextWriter.Null);
         var split = Path.Combine(output, DatasetSplit.FileName);
 
-        Assert.Equal(0, TuneRun.Execute(Path.Combine(output, "tiny.onnx"), data.Root, split, "hflip", TextWriter.Null));
-        var error = Assert.Throws<InvalidDataException>(() => TuneRun.Execute(Path.Combine(refit, "tiny.onnx"), data.Root, split, "none", TextWriter.Null));
+        Assert.Equal(0, TuneCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, split, "hflip", TextWriter.Null));
+        var error = Assert.Throws<InvalidDataException>(() => TuneCommand.Execute(Path.Combine(refit, "tiny.onnx"), data.Root, split, "none", TextWriter.Null));
         Assert.Contains("is a refit", error.Message);
     }
 
@@ -188,8 +189,8 @@ public sealed class EndToEndTests : IDisposable
         using var data = SyntheticDataset.Create(90);
         var first = Path.Combine(output, "teacher-a");
         var second = Path.Combine(output, "teacher-b");
-        TrainRun.Execute(Options(data.Root) with { OutDir = first }, TextWriter.Null);
-        TrainRun.Execute(Options(data.Root) with { OutDir = second, Seed = 6 }, TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root) with { OutDir = first }, TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root) with { OutDir = second, Seed = 6 }, TextWriter.Null);
         string[] teachers = [Path.Combine(first, "tiny.onnx"), Path.Combine(second, "tiny.onnx")];
 
         var (dataset, cache) = RawCache(data.Root, width: 32);
@@ -214,20 +215,20 @@ public sealed class EndToEndTests : IDisposable
 
         var student = Path.Combine(output, "student");
         var log = new StringWriter();
-        var exit = TrainRun.Execute(Options(data.Root) with { OutDir = student, Teachers = teachers, DistillWeight = 0.25 }, log);
+        var exit = TrainCommand.Execute(Options(data.Root) with { OutDir = student, Teachers = teachers, DistillWeight = 0.25 }, log);
 
         Assert.Equal(0, exit);
         Assert.Contains("distillation: targets are 0.75 x labels + 0.25 x the mean of 2 teacher(s)", log.ToString());
         Assert.Contains("validation mAP of their mean", log.ToString());
         var manifest = ModelManifest.Load(Path.Combine(student, "tiny.json"));
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
     }
 
     [Fact]
     public void ATeacherOfAnotherInputSizeScoresItsOwnDecodeOfThePosters()
     {
         using var data = SyntheticDataset.Create(40);
-        TrainRun.Execute(Options(data.Root), TextWriter.Null);
+        TrainCommand.Execute(Options(data.Root), TextWriter.Null);
         var teacher = Path.Combine(output, "tiny.onnx");
         var (dataset, studentView) = RawCache(data.Root, width: 40);
         var (_, teacherView) = RawCache(data.Root, width: 32);
@@ -254,8 +255,8 @@ public sealed class EndToEndTests : IDisposable
         var second = Directory.CreateTempSubdirectory("postergenre-run-").FullName;
         try
         {
-            TrainRun.Execute(Options(data.Root) with { MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
-            TrainRun.Execute(Options(data.Root) with { OutDir = second, MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
+            TrainCommand.Execute(Options(data.Root) with { MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
+            TrainCommand.Execute(Options(data.Root) with { OutDir = second, MaxBatches = 1, Profile = Options(data.Root).Profile with { Epochs = 1 } }, TextWriter.Null);
 
             Assert.Equal(File.ReadAllText(Path.Combine(output, "split.csv")), File.ReadAllText(Path.Combine(second, "split.csv")));
         }

@@ -1,5 +1,5 @@
 using PosterGenre.Training.Data;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 
 namespace PosterGenre.Training.Tests;
 

@@ -17,7 +17,7 @@ public sealed class OnnxParityTests : IDisposable
     private readonly string dir = Directory.CreateTempSubdirectory("postergenre-parity-").FullName;
 
     /// <summary>Every architecture the CLI trains, at its recipe's input size.</summary>
-    public static TheoryData<string> Architectures => new(Training.TrainingProfile.Names);
+    public static TheoryData<string> Architectures => new(Fitting.Recipe.Names);
 
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -46,7 +46,7 @@ public sealed class OnnxParityTests : IDisposable
     [Fact]
     public void BlocksOfSeveralConvolutionsExportToo()
     {
-        var profile = Training.TrainingProfile.For("poster-genre") with { Channels = [24, 48, 80, 160, 208], Convs = [1, 1, 2, 2, 1] };
+        var profile = Fitting.Recipe.For("poster-genre") with { Channels = [24, 48, 80, 160, 208], Convs = [1, 1, 2, 2, 1] };
         var (net, model) = TrainedBriefly(profile, "poster-genre-deeper");
         random.manual_seed(11);
 
@@ -77,9 +77,9 @@ public sealed class OnnxParityTests : IDisposable
 
     /// <summary>A fresh network after a few optimiser steps, so BatchNorm statistics and weights are not at their initial values.</summary>
     private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(string architecture) =>
-        TrainedBriefly(Training.TrainingProfile.For(architecture), architecture);
+        TrainedBriefly(Fitting.Recipe.For(architecture), architecture);
 
-    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(Training.TrainingProfile profile, string architecture)
+    private (nn.Module<Tensor, Tensor> Net, GenreModel Model) TrainedBriefly(Fitting.Recipe profile, string architecture)
     {
         random.manual_seed(3);
         var (width, height) = (profile.Width, profile.Height);
@@ -100,7 +100,7 @@ public sealed class OnnxParityTests : IDisposable
 
         net.eval();
         var path = Path.Combine(dir, architecture + ".onnx");
-        OnnxExporter.Export((IGenreNet)net, path, height, width, 25, new Dictionary<string, string>());
+        OnnxExporter.Export(((IGenreNet)net).Export, path, height, width, 25, new Dictionary<string, string>());
         new ModelManifest
         {
             Name = architecture,

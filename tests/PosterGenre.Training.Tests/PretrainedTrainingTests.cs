@@ -1,8 +1,9 @@
 using PosterGenre.Inference;
 using PosterGenre.Training.Models;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 using TorchSharp;
 using static TorchSharp.torch;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -22,11 +23,11 @@ public sealed class PretrainedTrainingTests : IDisposable
         var log = new StringWriter();
         var options = SyntheticDataset.TinyRun(data.Root, output, "resnet", epochs: 2) with
         {
-            Profile = TrainingProfile.For("resnet18-imagenet") with { Width = 64, Height = 96, Epochs = 2, BatchSize = 16, HeadEpochs = 1, FirstTrainableStage = 4 },
+            Profile = Recipe.For("resnet18-imagenet") with { Width = 64, Height = 96, Epochs = 2, BatchSize = 16, HeadEpochs = 1, FirstTrainableStage = 4 },
             MaxBatches = 2,
         };
 
-        Assert.Equal(0, TrainRun.Execute(options, log));
+        Assert.Equal(0, TrainCommand.Execute(options, log));
 
         var manifest = ModelManifest.Load(Path.Combine(output, "resnet.json"));
         Assert.Equal("resnet18-imagenet", manifest.Architecture);
@@ -34,7 +35,7 @@ public sealed class PretrainedTrainingTests : IDisposable
         Assert.Equal("e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f", manifest.StartedFrom.Sha256);
         Assert.Equal(1 / 255f, manifest.Preprocessing.Std[0], 1e-6f);
         Assert.Equal("none", manifest.TestTimeAugmentation);
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
         Assert.Contains("float16 weights", log.ToString());
         // 11.6 M parameters at 2 bytes each, and nothing of the float32 export left beside it.
         Assert.InRange(new FileInfo(Path.Combine(output, "resnet.onnx")).Length, 20e6, 35e6);
@@ -60,10 +61,10 @@ public sealed class PretrainedTrainingTests : IDisposable
         var log = new StringWriter();
         var options = SyntheticDataset.TinyRun(data.Root, output, "probe", epochs: 3) with
         {
-            Profile = TrainingProfile.For("resnet18-imagenet") with { Width = 64, Height = 96, Epochs = 3, BatchSize = 16, FirstTrainableStage = 5, HalfWeights = false },
+            Profile = Recipe.For("resnet18-imagenet") with { Width = 64, Height = 96, Epochs = 3, BatchSize = 16, FirstTrainableStage = 5, HalfWeights = false },
         };
 
-        Assert.Equal(0, TrainRun.Execute(options, log));
+        Assert.Equal(0, TrainCommand.Execute(options, log));
 
         Assert.Contains("linear probe", log.ToString());
         var trained = new PretrainedResNet(PretrainedFiles.ResNet18, 5, 96, 64, 0.3);
@@ -72,7 +73,7 @@ public sealed class PretrainedTrainingTests : IDisposable
         original.ReverseInputChannels();
         Assert.All(original.parameters().Zip(trained.TrunkParameters), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "the probe changed the trunk"));
         var manifest = ModelManifest.Load(Path.Combine(output, "probe.json"));
-        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainRun.ParityTolerance);
+        Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
 using PosterGenre.Training.Export;
 using PosterGenre.Training.Export.Onnx;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -22,12 +23,12 @@ public sealed class QuantizeTests : IDisposable
     public void QuantizeWritesAnInt8CopyWhoseProbabilitiesStayCloseToTheFloatModels()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
         var model = Path.Combine(output, "tiny.onnx");
         var quantized = Path.Combine(output, "int8", "tiny.onnx");
         var log = new StringWriter();
 
-        var exit = QuantizeRun.Execute(model, data.Root, quantized, posters: 64, seed: 3, log);
+        var exit = QuantizeCommand.Execute(model, data.Root, quantized, posters: 64, seed: 3, log);
 
         Assert.Equal(0, exit);
         var manifest = ModelManifest.Load(Path.ChangeExtension(quantized, ".json"));

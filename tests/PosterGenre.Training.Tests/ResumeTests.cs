@@ -1,4 +1,5 @@
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -12,12 +13,12 @@ public sealed class ResumeTests : IDisposable
     public void AnInterruptedRunResumesOnTheSameScheduleAndFinishes()
     {
         using var data = SyntheticDataset.Create(90);
-        Assert.Equal(0, TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, whole, epochs: 3), TextWriter.Null));
+        Assert.Equal(0, TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, whole, epochs: 3), TextWriter.Null));
 
         var stop = new StringWriter();
-        var stopped = TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { StopAfterEpoch = 1 }, stop);
+        var stopped = TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { StopAfterEpoch = 1 }, stop);
 
-        Assert.Equal(TrainRun.Stopped, stopped);
+        Assert.Equal(TrainCommand.Stopped, stopped);
         Assert.Contains("stopped after epoch 1 of 3; continue with the same command and --resume", stop.ToString());
         Assert.False(File.Exists(Path.Combine(interrupted, "tiny.onnx")));
         // Epoch 1 is the best so far, so the weights kept for resuming are the checkpoint's.
@@ -25,7 +26,7 @@ public sealed class ResumeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(interrupted, ResumeState.Folder, "epoch-1", "optimizer.bin")));
 
         var resume = new StringWriter();
-        var resumed = TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { Resume = true }, resume);
+        var resumed = TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { Resume = true }, resume);
 
         Assert.Equal(0, resumed);
         Assert.Contains("resuming after epoch 1 of 3", resume.ToString());
@@ -46,11 +47,11 @@ public sealed class ResumeTests : IDisposable
     {
         using var data = SyntheticDataset.Create(90);
 
-        var none = Assert.Throws<ArgumentException>(() => TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { Resume = true }, TextWriter.Null));
+        var none = Assert.Throws<ArgumentException>(() => TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { Resume = true }, TextWriter.Null));
         Assert.Contains("holds no interrupted run", none.Message);
 
-        TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { StopAfterEpoch = 1 }, TextWriter.Null);
-        var other = Assert.Throws<ArgumentException>(() => TrainRun.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 4) with { Resume = true }, TextWriter.Null));
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 3) with { StopAfterEpoch = 1 }, TextWriter.Null);
+        var other = Assert.Throws<ArgumentException>(() => TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, interrupted, epochs: 4) with { Resume = true }, TextWriter.Null));
         Assert.Contains("the interrupted run had 3 epochs, now 4", other.Message);
     }
 

@@ -1,5 +1,5 @@
 using System.Text;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 using SkiaSharp;
 
 namespace PosterGenre.Training.Tests;
@@ -20,7 +20,7 @@ internal sealed class SyntheticDataset : IDisposable
     {
         DataDir = dataDir,
         OutDir = outDir,
-        Profile = TrainingProfile.For("poster-genre") with { Width = 32, Height = 48, Epochs = epochs, BatchSize = 16 },
+        Profile = Recipe.For("poster-genre") with { Width = 32, Height = 48, Epochs = epochs, BatchSize = 16 },
         Seed = 5,
         ModelName = modelName,
         Threads = 1,

@@ -1,5 +1,6 @@
 using PosterGenre.Inference;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Commands;
 
 namespace PosterGenre.Training.Tests;
 
@@ -11,15 +12,15 @@ public sealed class TrainShareTests
     [Fact]
     public void AShareIsASeededSubsetOfTheTrainingPostersAndSmallerSharesAreInsideLargerOnes()
     {
-        var quarter = TrainRun.TrainShare(Train, 0.25, seed: 42);
-        var half = TrainRun.TrainShare(Train, 0.5, seed: 42);
+        var quarter = TrainCommand.TrainShare(Train, 0.25, seed: 42);
+        var half = TrainCommand.TrainShare(Train, 0.5, seed: 42);
 
         Assert.Equal(50, quarter.Length);
         Assert.Equal(100, half.Length);
         Assert.Subset(Train.ToHashSet(), half.ToHashSet());
         Assert.Subset(half.ToHashSet(), quarter.ToHashSet());
-        Assert.Equal(half, TrainRun.TrainShare(Train, 0.5, seed: 42));
-        Assert.NotEqual(half, TrainRun.TrainShare(Train, 0.5, seed: 7));
+        Assert.Equal(half, TrainCommand.TrainShare(Train, 0.5, seed: 42));
+        Assert.NotEqual(half, TrainCommand.TrainShare(Train, 0.5, seed: 7));
         Assert.NotEqual(Train.Take(100), half);
         Assert.Equal(half.Order(), half);
     }
@@ -34,8 +35,8 @@ public sealed class TrainShareTests
             var whole = SyntheticDataset.TinyRun(data.Root, Path.Combine(output, "whole"), epochs: 1) with { MaxBatches = 1 };
             var log = new StringWriter();
 
-            TrainRun.Execute(whole, TextWriter.Null);
-            TrainRun.Execute(whole with { OutDir = Path.Combine(output, "half"), TrainFraction = 0.5 }, log);
+            TrainCommand.Execute(whole, TextWriter.Null);
+            TrainCommand.Execute(whole with { OutDir = Path.Combine(output, "half"), TrainFraction = 0.5 }, log);
 
             var all = ModelManifest.Load(Path.Combine(output, "whole", "tiny.json")).TrainingData!;
             var half = ModelManifest.Load(Path.Combine(output, "half", "tiny.json")).TrainingData!;

@@ -1,4 +1,4 @@
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
 using TorchSharp;
 using static TorchSharp.torch;
 

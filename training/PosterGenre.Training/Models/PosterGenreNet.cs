@@ -13,7 +13,7 @@ namespace PosterGenre.Training.Models;
 /// the texture and colour statistics that set a horror poster apart from a comedy whatever is
 /// drawn on it (<see cref="GramStyleBranch"/>). Both feed one BatchNorm + dropout + linear head.
 /// Without the style branch this is the plain VGG-style CNN the issue calibrates against. The
-/// recipes (<see cref="Training.TrainingProfile"/>) set widths and input size so that the default
+/// recipes (<see cref="Fitting.Recipe"/>) set widths and input size so that the default
 /// model costs under half the seed CNN's multiply-accumulates.
 /// </summary>
 public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet

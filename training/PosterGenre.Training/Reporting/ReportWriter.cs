@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using PosterGenre.Inference;
 using PosterGenre.Training.Evaluation;
-using PosterGenre.Training.Training;
 
 namespace PosterGenre.Training.Reporting;
 

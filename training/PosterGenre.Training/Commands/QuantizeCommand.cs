@@ -1,19 +1,37 @@
+using System.CommandLine;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Export.Onnx;
+using PosterGenre.Training.Export;
 
-namespace PosterGenre.Training.Export;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>quantize</c> command: an int8 copy of a float model (<see cref="OnnxQuantization"/>),
 /// its activation ranges measured on training posters of the model's own split (never validation
 /// or test), written with the same manifest plus what was quantized and how.
 /// </summary>
-public static class QuantizeRun
+public static class QuantizeCommand
 {
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Float ONNX model in its training run folder (manifest and split.csv beside it).", Required = true };
+        var data = CommandSupport.DataOption();
+        var output = new Option<string>("--out") { Description = "ONNX file to write; its manifest is written beside it.", Required = true };
+        var posters = new Option<int>("--posters") { Description = "Training posters whose activations set the ranges.", DefaultValueFactory = _ => 512 };
+        var seed = new Option<int>("--seed") { Description = "Seed for choosing those posters.", DefaultValueFactory = _ => 42 };
+        var command = new Command("quantize", "Write an int8 copy of a model (weights per output channel, activations from ranges measured on training posters) that ONNX Runtime runs with integer kernels.")
+        {
+            model, data, output, posters, seed,
+        };
+        command.SetAction(result => CommandSupport.Run(() => QuantizeCommand.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(output)!, result.GetValue(posters), result.GetValue(seed), Console.Out)));
+        return command;
+    }
+
     public const int BatchSize = 16;
 
     public static int Execute(string modelPath, string dataDir, string outPath, int posters, int seed, TextWriter log)

@@ -1,7 +1,7 @@
 using PosterGenre.Training.Models;
 using static TorchSharp.torch;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// A linear probe's inputs: the fixed trunk's features of each poster, computed once per run

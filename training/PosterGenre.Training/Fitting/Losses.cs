@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>Training losses beyond TorchSharp's own binary cross-entropy.</summary>
 public static class Losses

@@ -1,10 +1,12 @@
+using System.CommandLine;
 using System.Globalization;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Export;
-using PosterGenre.Training.Training;
+using PosterGenre.Training.Fitting;
+using PosterGenre.Training.Evaluation;
 
-namespace PosterGenre.Training.Evaluation;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>calibrate</c> command: fits one scale and bias on the logits (<see cref="PlattScaling"/>)
@@ -12,8 +14,24 @@ namespace PosterGenre.Training.Evaluation;
 /// moves the thresholds with them and re-evaluates on the test split. Rankings, top 3 and
 /// predicted sets stay as they were; only what the probabilities say changes.
 /// </summary>
-public static class CalibrateRun
+public static class CalibrateCommand
 {
+    public static Command Create(string[] args)
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model in its training run folder (manifest and split.csv beside it); left as it is unless --out is its own folder.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
+        var from = new Option<string?>("--from") { Description = "For a refit: the run folder it refits, whose model scores the validation posters the fit uses (the refit trained on them)." };
+        var output = new Option<string>("--out") { Description = "Folder for the calibrated model, its manifest and split.csv (may be the model's own folder: it is then replaced).", Required = true };
+        var version = new Option<string?>("--model-version") { Description = "Version of the calibrated model (default: the next patch version, e.g. 1.3.0 -> 1.3.1)." };
+        var command = new Command("calibrate", "Fit one scale and bias on the logits on validation posters and build them into a copy of the model, so its probabilities mean what they say; rankings, top 3 and predicted sets stay the same.")
+        {
+            model, data, from, output, version,
+        };
+        command.SetAction(result => CommandSupport.Run(() => CalibrateCommand.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(from), result.GetValue(output)!, result.GetValue(version), "postergenre-train " + string.Join(" ", args.Select(CommandSupport.Quote)), Console.Out)));
+        return command;
+    }
+
     public static int Execute(string modelPath, string dataDir, string? fromRun, string outDir, string? version, string commandLine, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
     {
         var manifestPath = Path.ChangeExtension(modelPath, ".json");

@@ -1,4 +1,4 @@
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Reporting;
 
 /// <summary>
 /// One line of the training history. With a weight average, the validation figures are the

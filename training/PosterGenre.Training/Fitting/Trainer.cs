@@ -7,7 +7,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// Trains one network on the cached training split, checks it on validation after each epoch and
@@ -201,7 +201,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
     /// Adam (the seed's), AdamW; for a pretrained trunk, AdamW with the trunk and the head in two
     /// groups (their own rates from the schedule) and PyTorch's beta2 of 0.999.
     /// </summary>
-    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingProfile profile) => net switch
+    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> net, Recipe profile) => net switch
     {
         PretrainedResNet pretrained => optim.AdamW(
             [new AdamW.ParamGroup(pretrained.TrunkParameters, profile.TrunkLearningRate, beta2: 0.999, weight_decay: profile.WeightDecay),
@@ -212,7 +212,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
     };
 
     /// <summary>
-    /// Early stopping: no better validation mAP for <see cref="TrainingProfile.Patience"/> epochs,
+    /// Early stopping: no better validation mAP for <see cref="Recipe.Patience"/> epochs,
     /// counted only once the rate has started to fall (validation mAP is noisy near the peak rate).
     /// </summary>
     private bool StopsEarly(int epoch, int sinceBest) =>

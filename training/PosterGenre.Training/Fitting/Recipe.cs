@@ -3,10 +3,10 @@ using PosterGenre.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>An architecture with the input and the recipe it is trained with.</summary>
-public sealed record TrainingProfile
+public sealed record Recipe
 {
     public required string Architecture { get; init; }
 
@@ -127,9 +127,9 @@ public sealed record TrainingProfile
 
     public static readonly string[] Names = ["poster-genre", "resnet18-imagenet", "seed-baseline", "vgg-plain", "vgg-gram-narrow", "resnet-gram"];
 
-    public static TrainingProfile For(string architecture) => architecture switch
+    public static Recipe For(string architecture) => architecture switch
     {
-        "poster-genre" => new TrainingProfile
+        "poster-genre" => new Recipe
         {
             Architecture = architecture,
             Width = 96,
@@ -149,7 +149,7 @@ public sealed record TrainingProfile
         // The ImageNet-based model (docs/training.md, "ResNet18 from ImageNet"): the package's
         // ResNet18 at a 2:3 input of about its own 224x224 cost, the head alone for one epoch, then
         // the whole trunk with the head, the trunk at a tenth of the head's rate, cosine to zero.
-        "resnet18-imagenet" => new TrainingProfile
+        "resnet18-imagenet" => new Recipe
         {
             Architecture = architecture,
             Width = 192,
@@ -205,7 +205,7 @@ public sealed record TrainingProfile
             WeightDecay = 5e-2,
             TestTimeAugmentation = "hflip",
         },
-        "seed-baseline" => new TrainingProfile
+        "seed-baseline" => new Recipe
         {
             Architecture = architecture,
             Width = 350,

@@ -1,6 +1,6 @@
 using PosterGenre.Training.Data;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// The order of the training posters in each epoch. Without a threshold, every poster once in a

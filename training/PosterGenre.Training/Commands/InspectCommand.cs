@@ -1,15 +1,25 @@
+using System.CommandLine;
 using System.Globalization;
 using PosterGenre.Imaging;
+using PosterGenre.Training.Data;
 
-namespace PosterGenre.Training.Data;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>inspect</c> command: what a dataset folder holds before training on it: rows kept and
 /// skipped, genre frequencies, genres per poster, and image sizes and aspect ratios read from the
 /// headers (the measurement behind the input size and resize policy).
 /// </summary>
-public static class InspectRun
+public static class InspectCommand
 {
+    public static Command Create()
+    {
+        var data = CommandSupport.DataOption();
+        var command = new Command("inspect", "Summarise a dataset folder: skipped rows, genre frequencies, image sizes and aspect ratios.") { data };
+        command.SetAction(result => CommandSupport.Run(() => InspectCommand.Execute(result.GetValue(data)!, Console.Out)));
+        return command;
+    }
+
     public static int Execute(string dataDir, TextWriter log)
     {
         var dataset = PosterDataset.Load(dataDir);

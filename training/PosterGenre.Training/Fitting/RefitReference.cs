@@ -1,7 +1,7 @@
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// The earlier run a refit starts from: its split (whose train and validation posters the refit

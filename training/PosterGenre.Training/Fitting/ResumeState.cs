@@ -1,6 +1,7 @@
+using PosterGenre.Training.Reporting;
 using System.Text.Json;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// What an interrupted <c>train</c> needs to continue (<c>--resume</c>): written into

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Collections.Concurrent;
 using System.Globalization;
 using CsvHelper;
@@ -5,8 +6,9 @@ using PosterGenre.Imaging;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Reporting;
+using PosterGenre.Training.Evaluation;
 
-namespace PosterGenre.Training.Evaluation;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>predict</c> command: the service's answer for every image in some folders or files,
@@ -14,8 +16,35 @@ namespace PosterGenre.Training.Evaluation;
 /// genre's probability, or why the image was refused). Same preprocessing, inference and decision
 /// code as the API.
 /// </summary>
-public static class PredictRun
+public static class PredictCommand
 {
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model; its manifest is the same path with .json.", Required = true };
+        var paths = new Argument<string[]>("images") { Description = "Image files, or folders whose images (.jpg, .jpeg, .png, .webp, .gif, .bmp) are all scored.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out") { Description = "CSV file to write; without it, the CSV goes to standard output." };
+        var shard = new Option<string?>("--shard") { Description = "I/N: score only the I-th of N stable parts of the images (0 <= I < N, by a hash of each file name), so N workers can tag a catalogue at once; their CSVs together hold every image once (docs/deployment.md)." };
+        shard.Validators.Add(r =>
+        {
+            if (r.GetValue(shard) is { } text && Shard.Parse(text) is null)
+            {
+                r.AddError($"--shard {text}: give I/N with 0 <= I < N, e.g. 0/4.");
+            }
+        });
+        var workers = new Option<int?>("--workers") { Description = "Images decoded and scored at once, each with one thread (default: one per core)." };
+        workers.Validators.Add(r =>
+        {
+            if (r.GetValue(workers) is < 1)
+            {
+                r.AddError("--workers: give 1 or more.");
+            }
+        });
+        var command = new Command("predict", "The service's answer for each image, without a service: top 3, predicted set and every genre's probability, as CSV.") { model, paths, output, shard, workers };
+        command.SetAction(result => CommandSupport.Run(() => PredictCommand.Execute(result.GetValue(model)!, result.GetValue(paths)!, result.GetValue(output), Console.Out, Console.Error,
+            shard: result.GetValue(shard) is { } text ? Shard.Parse(text) : null, workers: result.GetValue(workers))));
+        return command;
+    }
+
     public static int Execute(string modelPath, IReadOnlyList<string> inputs, string? outPath, TextWriter stdout, TextWriter log, int batchSize = 32, Shard? shard = null, int? workers = null)
     {
         shard ??= Shard.All;

@@ -1,15 +1,29 @@
+using System.CommandLine;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
+using PosterGenre.Training.Evaluation;
 
-namespace PosterGenre.Training.Evaluation;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>tune</c> command: re-tunes a trained model's per-genre thresholds on the validation
 /// split of its split file, with a chosen test-time augmentation, re-evaluates on the test split
 /// and rewrites the manifest. The same steps <c>train</c> runs after training, without retraining.
 /// </summary>
-public static class TuneRun
+public static class TuneCommand
 {
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "ONNX model; its manifest (same path, .json) is rewritten.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
+        var split = new Option<string>("--split") { Description = "split.csv written by train.", Required = true };
+        var tta = new Option<string>("--tta") { Description = "Test-time augmentation: none or hflip.", DefaultValueFactory = _ => "none" };
+        tta.AcceptOnlyFromAmong("none", "hflip");
+        var command = new Command("tune", "Re-tune a model's thresholds on validation (e.g. after changing test-time augmentation) and re-evaluate on test.") { model, data, split, tta };
+        command.SetAction(result => CommandSupport.Run(() => TuneCommand.Execute(result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split)!, result.GetValue(tta)!, Console.Out)));
+        return command;
+    }
+
     public static int Execute(string modelPath, string dataDir, string splitFile, string testTimeAugmentation, TextWriter log)
     {
         var manifestPath = Path.ChangeExtension(modelPath, ".json");

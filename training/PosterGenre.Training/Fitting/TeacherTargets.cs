@@ -2,7 +2,7 @@ using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>
 /// Distillation targets: the mean probabilities of one or more trained models (the teachers) for

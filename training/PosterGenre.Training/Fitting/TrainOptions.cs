@@ -1,4 +1,4 @@
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>The <c>train</c> command's options, parsed once.</summary>
 public sealed record TrainOptions
@@ -7,7 +7,7 @@ public sealed record TrainOptions
 
     public required string OutDir { get; init; }
 
-    public required TrainingProfile Profile { get; init; }
+    public required Recipe Profile { get; init; }
 
     public int Seed { get; init; } = 42;
 

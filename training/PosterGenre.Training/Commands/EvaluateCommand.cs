@@ -1,19 +1,51 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Reporting;
+using PosterGenre.Training.Evaluation;
 
-namespace PosterGenre.Training.Evaluation;
+namespace PosterGenre.Training.Commands;
 
 /// <summary>
 /// The <c>evaluate</c> command: scores shipped ONNX models (through the service's own inference
 /// code) on a dataset folder, all of it or one subset of a split file, beside the prior baseline,
 /// and prints one comparison table with their inference cost.
 /// </summary>
-public static class EvaluateRun
+public static class EvaluateCommand
 {
+    public static Command Create()
+    {
+        var model = new Option<string[]>("--model") { Description = "ONNX model(s); each manifest is the same path with .json. Repeat to compare models.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = CommandSupport.DataOption();
+        var split = new Option<string?>("--split") { Description = "split.csv from training; with it, --subset picks posters and the prior baseline is added." };
+        var subset = new Option<string>("--subset") { Description = "test, validation, train or all (needs --split unless all).", DefaultValueFactory = _ => "test" };
+        subset.AcceptOnlyFromAmong("test", "validation", "train", "all");
+        var output = new Option<string?>("--out") { Description = "Folder for metrics.json and metrics.md." };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Resamples of the posters for 95% intervals of the headline metrics and of the first model's lead over the others (0: none).", DefaultValueFactory = _ => 1000 };
+        bootstrap.Validators.Add(r =>
+        {
+            if (r.GetValue(bootstrap) is < 0 or > 100_000)
+            {
+                r.AddError("--bootstrap takes 0 (none) to 100000 resamples.");
+            }
+        });
+        var ensemble = new Option<bool>("--ensemble") { Description = "Add a row for the models' mean probability (at the mean of their thresholds), e.g. to see what a set of distillation teachers knows; needs two or more --model." };
+        ensemble.Validators.Add(r =>
+        {
+            if (r.GetValue(ensemble) && r.GetValue(model) is { Length: < 2 })
+            {
+                r.AddError("--ensemble needs two or more --model.");
+            }
+        });
+        var command = new Command("evaluate", "Score ONNX models on a dataset folder and print the metrics beside the prior baseline.") { model, data, split, subset, output, bootstrap, ensemble };
+        command.SetAction(result => CommandSupport.Run(() => EvaluateCommand.Execute(
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(split), result.GetValue(subset)!, result.GetValue(output), Console.Out, bootstrapSamples: result.GetValue(bootstrap), ensemble: result.GetValue(ensemble))));
+        return command;
+    }
+
     public static int Execute(
         IReadOnlyList<string> modelPaths, string dataDir, string? splitFile, string subset, string? outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro, int bootstrapSamples = 0, bool ensemble = false)
     {

@@ -2,7 +2,7 @@ using PosterGenre.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PosterGenre.Training.Training;
+namespace PosterGenre.Training.Fitting;
 
 /// <summary>Turns cached 8-bit posters into normalised (and, for training, augmented) float batches.</summary>
 public sealed class BatchMaker
