@@ -165,7 +165,7 @@ public sealed class EndToEndTests : IDisposable
 
         // Another architecture cannot reuse this run's thresholds.
         var other = Options(data.Root) with { OutDir = Path.Combine(output, "other"), RefitFrom = output };
-        var error = Assert.Throws<DatasetException>(() => TrainCommand.Execute(other with { Profile = Recipe.For("vgg-plain") with { Width = 32, Height = 48, Epochs = 1 } }, TextWriter.Null));
+        var error = Assert.Throws<DatasetException>(() => TrainCommand.Execute(other with { Profile = Recipe.For("seed-baseline") with { Width = 32, Height = 32, Epochs = 1 } }, TextWriter.Null));
         Assert.Contains("--arch poster-genre", error.Message);
     }
 

@@ -23,7 +23,7 @@ public static class TrainCommand
     {
         var data = CommandSupport.DataOption();
         var output = new Option<string>("--out") { Description = "Output folder for model, manifest, metrics, plots and split.", Required = true };
-        var arch = new Option<string>("--arch") { Description = "The model and its recipe: poster-genre (default), seed-baseline, or the earlier designs vgg-gram-narrow and resnet-gram (docs/training.md).", DefaultValueFactory = _ => "poster-genre" };
+        var arch = new Option<string>("--arch") { Description = "The model and its recipe: poster-genre (the small CNN, default), resnet18-imagenet (the shipped default model's recipe) or seed-baseline (docs/training.md).", DefaultValueFactory = _ => "poster-genre" };
         arch.AcceptOnlyFromAmong(Recipe.Names);
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the architecture's recipe)." };
         var seed = new Option<int>("--seed") { Description = "Seed for the split, initialisation and augmentation.", DefaultValueFactory = _ => 42 };
@@ -81,7 +81,7 @@ public static class TrainCommand
                 r.AddError("--ema must be at least 0 and below 1.");
             }
         });
-        var channels = new Option<string?>("--channels") { Description = "Widths of the convolution blocks, comma-separated, e.g. 32,64,128,208,208 (poster-genre, vgg-plain and vgg-gram-narrow; default: the architecture's)." };
+        var channels = new Option<string?>("--channels") { Description = "Widths of the convolution blocks, comma-separated, e.g. 32,64,128,208,208 (poster-genre; default: the architecture's)." };
         channels.Validators.Add(r =>
         {
             if (r.GetValue(channels) is { } text && ParseChannels(text) is null)
@@ -93,7 +93,7 @@ public static class TrainCommand
                 r.AddError($"--channels does not apply to --arch {r.GetValue(arch)}: its widths are fixed.");
             }
         });
-        var convs = new Option<string?>("--convs") { Description = "Convolutions per block before its pooling, comma-separated, one per width, e.g. 1,1,2,2,1 (poster-genre, vgg-plain and vgg-gram-narrow; default: one each)." };
+        var convs = new Option<string?>("--convs") { Description = "Convolutions per block before its pooling, comma-separated, one per width, e.g. 1,1,2,2,1 (poster-genre; default: one each)." };
         convs.Validators.Add(r =>
         {
             if (r.GetValue(convs) is not { } text)

@@ -125,7 +125,7 @@ public sealed record Recipe
     /// <summary>Store the exported weights as float16 (half the file; float32 arithmetic).</summary>
     public bool HalfWeights { get; init; }
 
-    public static readonly string[] Names = ["poster-genre", "resnet18-imagenet", "seed-baseline", "vgg-plain", "vgg-gram-narrow", "resnet-gram"];
+    public static readonly string[] Names = ["poster-genre", "resnet18-imagenet", "seed-baseline"];
 
     public static Recipe For(string architecture) => architecture switch
     {
@@ -172,39 +172,6 @@ public sealed record Recipe
             TestTimeAugmentation = "none",
             HalfWeights = true,
         },
-        // The second design as it was trained (docs/training.md): the same network, narrower
-        // (16-48-96-192-192) at 192x128, one-cycle with a long high-rate phase.
-        "vgg-gram-narrow" => For("poster-genre") with
-        {
-            Architecture = architecture,
-            Width = 128,
-            Height = 192,
-            Channels = PosterGenreNet.NarrowChannels,
-            Epochs = 18,
-            LearningRate = 2e-3,
-            WarmupFraction = 0.2,
-        },
-        // The calibration recipe: a plain VGG-style CNN (no style branch) about twice the
-        // default model's cost, to compare designs on the same split (docs/training.md).
-        "vgg-plain" => For("poster-genre") with
-        {
-            Architecture = architecture,
-            Width = 128,
-            Height = 192,
-            Channels = [32, 64, 128, 256, 256],
-            Epochs = 12,
-            Patience = 0,
-            TestTimeAugmentation = "hflip",
-        },
-        // The first design's recipe, as it was trained (docs/training.md).
-        "resnet-gram" => For("vgg-gram-narrow") with
-        {
-            Architecture = architecture,
-            Epochs = 30,
-            LearningRate = 3e-3,
-            WeightDecay = 5e-2,
-            TestTimeAugmentation = "hflip",
-        },
         "seed-baseline" => new Recipe
         {
             Architecture = architecture,
@@ -221,11 +188,9 @@ public sealed record Recipe
 
     public nn.Module<Tensor, Tensor> CreateNet(int genres) => Architecture switch
     {
-        "poster-genre" or "vgg-gram-narrow" => new PosterGenreNet(genres, Height, Width, Channels, convsPerBlock: Convs),
-        "vgg-plain" => new PosterGenreNet(genres, Height, Width, Channels, styleBranch: false, convsPerBlock: Convs),
+        "poster-genre" => new PosterGenreNet(genres, Height, Width, Channels, convsPerBlock: Convs),
         "seed-baseline" => new SeedBaselineNet(genres, Width),
         "resnet18-imagenet" => new PretrainedResNet(InitFrom ?? PretrainedFiles.ResNet18, genres, Height, Width, Dropout),
-        "resnet-gram" => new ResNetGramNet(genres, Height, Width),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'."),
     };
 }

@@ -6,14 +6,13 @@ using static TorchSharp.torch.nn;
 namespace PosterGenre.Training.Models;
 
 /// <summary>
-/// The default model: a VGG-style trunk for 2:3 posters with a style branch. Blocks of
+/// The small CNN (`--arch poster-genre`, shipped as poster-genre-fast): a VGG-style trunk for 2:3 posters with a style branch. Blocks of
 /// Conv3x3 -> BatchNorm -> ReLU -> MaxPool 2 (widths from the recipe) keep full resolution in the
 /// first layer, where colour and fine texture live; the last block is pooled globally by mean and
 /// max. The style branch adds the channel-correlation (Gram) matrix of the third block's features,
 /// the texture and colour statistics that set a horror poster apart from a comedy whatever is
 /// drawn on it (<see cref="GramStyleBranch"/>). Both feed one BatchNorm + dropout + linear head.
-/// Without the style branch this is the plain VGG-style CNN the issue calibrates against. The
-/// recipes (<see cref="Fitting.Recipe"/>) set widths and input size so that the default
+/// The recipes (<see cref="Fitting.Recipe"/>) set widths and input size so that the default
 /// model costs under half the seed CNN's multiply-accumulates.
 /// </summary>
 public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
@@ -29,7 +28,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
 
     private readonly ModuleList<Conv2d> convs = new();
     private readonly ModuleList<BatchNorm2d> norms = new();
-    private readonly GramStyleBranch? style;
+    private readonly GramStyleBranch style;
     private readonly BatchNorm1d headNorm;
     private readonly Linear head;
     private readonly int height;
@@ -40,7 +39,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
     /// Convolutions per block before its pooling, one count per width (default: one each). Only the
     /// first changes the width; the others keep it, like VGG's stages.
     /// </param>
-    public PosterGenreNet(int genres, int height, int width, long[]? channels = null, bool styleBranch = true, double dropout = 0.3, int[]? convsPerBlock = null) : base(nameof(PosterGenreNet))
+    public PosterGenreNet(int genres, int height, int width, long[]? channels = null, double dropout = 0.3, int[]? convsPerBlock = null) : base(nameof(PosterGenreNet))
     {
         blockChannels = channels ?? NarrowChannels;
         if (blockChannels.Length <= StyleBlock)
@@ -68,8 +67,8 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
             }
         }
 
-        style = styleBranch ? new GramStyleBranch(blockChannels[StyleBlock], StyleChannels, (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1))) : null;
-        var features = (2 * blockChannels[^1]) + (style?.Features ?? 0);
+        style = new GramStyleBranch(blockChannels[StyleBlock], StyleChannels, (height >> (StyleBlock + 1)) * (long)(width >> (StyleBlock + 1)));
+        var features = (2 * blockChannels[^1]) + style.Features;
         headNorm = BatchNorm1d(features);
         head = Linear(features, genres);
         RegisterComponents();
@@ -88,7 +87,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
                 previous = c;
             }
 
-            return macs + (style?.Macs ?? 0) + (head.weight!.shape[0] * head.weight!.shape[1]);
+            return macs + style.Macs + (head.weight!.shape[0] * head.weight!.shape[1]);
         }
     }
 
@@ -105,7 +104,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
             }
 
             x = functional.max_pool2d(x, 2);
-            if (i == StyleBlock && style is not null)
+            if (i == StyleBlock)
             {
                 pooled.Add(style.call(x));
             }
@@ -130,7 +129,7 @@ public sealed class PosterGenreNet : Module<Tensor, Tensor>, IGenreNet
             }
 
             x = graph.MaxPool(x, 2, 2);
-            if (i == StyleBlock && style is not null)
+            if (i == StyleBlock)
             {
                 pooled.Add(style.Export(graph, x));
             }
