@@ -73,6 +73,16 @@ start=$(date +%s.%N)
 predict_rate=$(awk -v n="$i" -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", n / (e - s)}')
 echo "predict: $i posters in a folder, $predict_rate posters/s (model load included)"
 
+# The figures as CSV for the plot (clients 0: the floor): BenchmarkDotNet.Artifacts/bench-FILE.csv.
+mkdir -p BenchmarkDotNet.Artifacts
+csv=BenchmarkDotNet.Artifacts/bench-$file.csv
+{
+  echo "file,clients,posters_per_s,p50,p95,p99"
+  echo "$file,0,$floor_rate,$(field "$floor" p50),$(field "$floor" p95),$(field "$floor" p99)"
+  for c in 1 8 32; do echo "$file,$c,${rate[$c]},${p50[$c]},${p95[$c]},${p99[$c]}"; done
+} >"$csv"
+echo "wrote $csv; plot every model file measured: $bench plot throughput.png latency.png BenchmarkDotNet.Artifacts/bench-*.csv"
+
 echo
 echo "| path | posters/s | x floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -6,6 +6,7 @@ namespace PosterGenre.Benchmarks;
 /// <c>dotnet run -c Release -- [BenchmarkDotNet args]</c> runs the micro-benchmarks;
 /// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service;
 /// <c>floor MODEL [workers] [intra-op threads] [seconds]</c> measures the in-process floor (<see cref="FloorRun"/>);
+/// <c>plot THROUGHPUT.png LATENCY.png CSV...</c> draws bench.sh's figures (<see cref="ConcurrencyPlot"/>);
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
 /// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>).
 /// </summary>
@@ -28,6 +29,11 @@ internal static class Program
             var intraOp = args.Length > 3 ? int.Parse(args[3]) : 1;
             var seconds = args.Length > 4 ? int.Parse(args[4]) : 20;
             return FloorRun.Run(floorModel, workers, intraOp, TimeSpan.FromSeconds(seconds));
+        }
+
+        if (args is ["plot", var throughputPng, var latencyPng, .. var csvFiles])
+        {
+            return ConcurrencyPlot.Draw(throughputPng, latencyPng, csvFiles);
         }
 
         if (args is ["soak", var soakUrl, var pid, ..])
