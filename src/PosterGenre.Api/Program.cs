@@ -75,8 +75,7 @@ try
     // a host that fails inside Run is disposed before WebApplicationFactory can report why.
     app.Services.GetRequiredService<ModelRegistry>().LoadAll();
 }
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException
-                          && !app.Environment.IsEnvironment("Testing"))
+catch (Exception e) when (IsBrokenSetting(e) && !app.Environment.IsEnvironment("Testing"))
 {
     Console.Error.WriteLine($"PosterGenre cannot start: {e.Message}");
     return 1;
@@ -84,6 +83,11 @@ catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationExc
 
 app.Run();
 return 0;
+
+// A value the checks refuse, a model file that cannot be used, or a value that is not of its
+// setting's type ("Failed to convert configuration value 'x' at 'PosterGenre:...'").
+static bool IsBrokenSetting(Exception e) => e is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException
+    || e is InvalidOperationException && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
 /// <summary>The web host; public so that integration tests can start it with WebApplicationFactory.</summary>
 public partial class Program;

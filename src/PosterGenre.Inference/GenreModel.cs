@@ -240,13 +240,12 @@ public sealed class GenreModel : IDisposable
             IntraOpNumThreads = settings.IntraOpThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = settings.GraphOptimization.ToLowerInvariant() switch
+            GraphOptimizationLevel = settings.GraphOptimization switch
             {
-                "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                _ => throw new ArgumentException($"GraphOptimization '{settings.GraphOptimization}' is not disabled, basic, extended or all."),
+                OnnxGraphOptimization.Disabled => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                OnnxGraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                OnnxGraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
             },
         };
         return options;

@@ -6,8 +6,8 @@ public sealed record OnnxSessionSettings
     /// <summary>Threads one inference may use inside an operator; 0 lets ONNX Runtime choose (one per core).</summary>
     public int IntraOpThreads { get; init; }
 
-    /// <summary>Graph optimisation level: disabled, basic, extended or all.</summary>
-    public string GraphOptimization { get; init; } = "all";
+    /// <summary>ONNX Runtime's graph optimisation level (all: also the QDQ fusions an int8 model needs).</summary>
+    public OnnxGraphOptimization GraphOptimization { get; init; } = OnnxGraphOptimization.All;
 
     /// <summary>Sessions per model: 1 shares one session between concurrent requests; more makes a pool where each run takes a free session.</summary>
     public int Sessions { get; init; } = 1;
@@ -24,4 +24,13 @@ public sealed record OnnxSessionSettings
 
     /// <summary><see cref="MaxConcurrentInferences"/> with 0 resolved to the processor count.</summary>
     public int ResolvedConcurrentInferences => MaxConcurrentInferences > 0 ? MaxConcurrentInferences : Environment.ProcessorCount;
+}
+
+/// <summary>ONNX Runtime's graph optimisation levels, as configuration names them.</summary>
+public enum OnnxGraphOptimization
+{
+    Disabled,
+    Basic,
+    Extended,
+    All,
 }

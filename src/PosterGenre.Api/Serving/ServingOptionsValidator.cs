@@ -47,10 +47,6 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             failures.Add("PosterGenre:Onnx: Sessions and MaxBatch must be at least 1, MaxConcurrentInferences and IntraOpThreads at least 0.");
         }
 
-        if (onnx.GraphOptimization.ToLowerInvariant() is not ("disabled" or "basic" or "extended" or "all"))
-        {
-            failures.Add($"PosterGenre:Onnx:GraphOptimization '{onnx.GraphOptimization}' is not disabled, basic, extended or all.");
-        }
 
         // The limits' ranges are the [Range] attributes on their options classes, checked here once.
         failures.AddRange(RangeFailures("Uploads", options.Uploads));
