@@ -66,10 +66,7 @@ public sealed class GenreModel : IDisposable
             throw new InvalidDataException($"Model manifest '{manifestPath}' does not exist.");
         }
 
-        if (settings.Sessions < 1 || settings.MaxBatch < 1 || settings.MaxConcurrentInferences < 0 || settings.IntraOpThreads < 0)
-        {
-            throw new ArgumentException("Sessions and MaxBatch must be at least 1, MaxConcurrentInferences and IntraOpThreads at least 0.");
-        }
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(settings, new(settings), validateAllProperties: true);
 
         var manifest = ModelManifest.Load(manifestPath);
         var created = new List<InferenceSession>();

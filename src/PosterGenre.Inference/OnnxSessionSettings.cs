@@ -1,18 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PosterGenre.Inference;
 
-/// <summary>ONNX Runtime knobs, bound from configuration by the service.</summary>
+/// <summary>
+/// ONNX Runtime knobs, bound from configuration by the service. Their ranges are the [Range]
+/// attributes, checked by the service's start-up validation and by <see cref="GenreModel.Load"/>.
+/// </summary>
 public sealed record OnnxSessionSettings
 {
     /// <summary>Threads one inference may use inside an operator; 0 lets ONNX Runtime choose (one per core).</summary>
+    [Range(0, 1024)]
     public int IntraOpThreads { get; init; }
 
     /// <summary>ONNX Runtime's graph optimisation level (all: also the QDQ fusions an int8 model needs).</summary>
     public OnnxGraphOptimization GraphOptimization { get; init; } = OnnxGraphOptimization.All;
 
     /// <summary>Sessions per model: 1 shares one session between concurrent requests; more makes a pool where each run takes a free session.</summary>
+    [Range(1, 64)]
     public int Sessions { get; init; } = 1;
 
     /// <summary>Inferences running at once per model (0: one per core); bounds the native output buffers alive at a time.</summary>
+    [Range(0, 1024)]
     public int MaxConcurrentInferences { get; init; }
 
     /// <summary>
@@ -20,6 +28,7 @@ public sealed record OnnxSessionSettings
     /// this many posters in one run (their share of the slots); 1 runs each call on its own.
     /// Nothing waits for a batch to fill, so a lone call is never delayed.
     /// </summary>
+    [Range(1, 256)]
     public int MaxBatch { get; init; } = 1;
 
     /// <summary><see cref="MaxConcurrentInferences"/> with 0 resolved to the processor count.</summary>

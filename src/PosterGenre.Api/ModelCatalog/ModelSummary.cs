@@ -5,6 +5,7 @@ namespace PosterGenre.Api.ModelCatalog;
 /// <summary>
 /// What <c>GET /api/v1/models</c> tells about one loaded model, from its manifest. <c>Calibrated</c>:
 /// its probabilities were calibrated (<c>postergenre-train calibrate</c>), so they can be read as chances.
+/// <c>Weights</c>: "int8" for a quantized file (<c>postergenre-train quantize</c>), else "float".
 /// </summary>
 public sealed record ModelSummary(
     string Name,
@@ -18,6 +19,7 @@ public sealed record ModelSummary(
     int MaxGenres,
     long? MacsPerPoster,
     bool Calibrated,
+    string Weights,
     IReadOnlyDictionary<string, double>? TestMetrics,
     DateTimeOffset LoadedUtc)
 {
@@ -36,6 +38,7 @@ public sealed record ModelSummary(
             m.MaxGenres,
             m.MacsPerPoster,
             m.Calibration is not null,
+            m.Quantization is null ? "float" : "int8",
             m.TestMetrics,
             model.LoadedUtc);
     }

@@ -41,14 +41,8 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
             }
         }
 
-        var onnx = options.Onnx;
-        if (onnx.Sessions < 1 || onnx.MaxBatch < 1 || onnx.MaxConcurrentInferences < 0 || onnx.IntraOpThreads < 0)
-        {
-            failures.Add("PosterGenre:Onnx: Sessions and MaxBatch must be at least 1, MaxConcurrentInferences and IntraOpThreads at least 0.");
-        }
-
-
         // The limits' ranges are the [Range] attributes on their options classes, checked here once.
+        failures.AddRange(RangeFailures("Onnx", options.Onnx));
         failures.AddRange(RangeFailures("Uploads", options.Uploads));
         failures.AddRange(RangeFailures("Load", options.Load));
         failures.AddRange(RangeFailures("Shutdown", options.Shutdown));
