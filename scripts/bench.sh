@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docs/performance.md's figures, in one run on an otherwise idle machine:
-#   1. BenchmarkDotNet: decode/preprocess per size and format, ONNX Runtime per model at batch
+#   1. BenchmarkDotNet: decode/preprocess per size and format, SkiaSharp against ImageSharp, ONNX Runtime per model at batch
 #      1/4/16, the whole in-process pipeline (POSTERGENRE_BENCH_SKIP_BDN=1 leaves it out);
 #   2. the floor of one model file: workers = cores, one intra-op thread each (throughput), and one
 #      worker with every core (single-poster latency), in process;
@@ -30,7 +30,7 @@ model="models/${file%%.*}/$file.onnx"
 echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); model file: $model; service settings: ${settings[*]:-defaults}"
 
 if [ "${POSTERGENRE_BENCH_SKIP_BDN:-0}" != 1 ]; then
-  "$bench" --filter '*DecodeBenchmarks*' '*InferenceBenchmarks*' '*PipelineBenchmarks*' --exporters GitHub
+  "$bench" --filter '*DecodeBenchmarks*' '*ImagingLibraryBenchmarks*' '*InferenceBenchmarks*' '*PipelineBenchmarks*' --exporters GitHub
 fi
 
 # field LINE NAME: the number before NAME (e.g. "posters/s") or after it (e.g. "p50") in a result line.
