@@ -14,6 +14,8 @@ namespace PosterGenre.Inference;
 public sealed class GenreModel : IDisposable
 {
     private readonly InferenceSession[] sessions;
+    private readonly InferenceSession? lone;
+    private int running;
     private readonly ConcurrentQueue<InferenceSession> idle;
     private readonly SemaphoreSlim sessionSlots;
     private readonly SemaphoreSlim inflight;
@@ -21,8 +23,9 @@ public sealed class GenreModel : IDisposable
     private readonly string inputName;
     private readonly string outputName;
 
-    private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, OnnxSessionSettings settings)
+    private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, InferenceSession? lone, OnnxSessionSettings settings)
     {
+        this.lone = lone;
         ModelPath = modelPath;
         Manifest = manifest;
         this.sessions = sessions;
@@ -79,7 +82,14 @@ public sealed class GenreModel : IDisposable
                 created.Add(new InferenceSession(bytes, options));
             }
 
-            return new GenreModel(modelPath, manifest, [.. created], settings);
+            InferenceSession? lone = null;
+            if (settings.UseAllCoresWhenAlone)
+            {
+                using var options = CreateOptions(settings with { IntraOpThreads = 0 });
+                created.Add(lone = new InferenceSession(bytes, options));
+            }
+
+            return new GenreModel(modelPath, manifest, [.. created.Take(settings.Sessions)], lone, settings);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or IOException)
         {
@@ -163,6 +173,8 @@ public sealed class GenreModel : IDisposable
             session.Dispose();
         }
 
+        lone?.Dispose();
+
         sessionSlots.Dispose();
         inflight.Dispose();
         batcher?.Dispose();
@@ -184,23 +196,37 @@ public sealed class GenreModel : IDisposable
 
     private float[] Run(float[] input, int rows)
     {
-        // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
-        // several gives each run a session of its own.
-        if (sessions.Length == 1)
-        {
-            return RunOn(sessions[0], input, rows);
-        }
-
-        sessionSlots.Wait();
-        idle.TryDequeue(out var session);
+        // A run that starts while none is running may take every core (UseAllCoresWhenAlone).
+        var alone = Interlocked.Increment(ref running) == 1;
         try
         {
-            return RunOn(session!, input, rows);
+            if (alone && lone is not null)
+            {
+                return RunOn(lone, input, rows);
+            }
+
+            // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
+            // several gives each run a session of its own.
+            if (sessions.Length == 1)
+            {
+                return RunOn(sessions[0], input, rows);
+            }
+
+            sessionSlots.Wait();
+            idle.TryDequeue(out var session);
+            try
+            {
+                return RunOn(session!, input, rows);
+            }
+            finally
+            {
+                idle.Enqueue(session!);
+                sessionSlots.Release();
+            }
         }
         finally
         {
-            idle.Enqueue(session!);
-            sessionSlots.Release();
+            Interlocked.Decrement(ref running);
         }
     }
 

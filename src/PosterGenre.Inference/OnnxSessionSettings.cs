@@ -12,6 +12,13 @@ public sealed record OnnxSessionSettings
     [Range(0, 1024)]
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// An inference that starts while no other is running uses a session of its own with one
+    /// thread per core, so a lone request has the whole machine; under concurrency every run keeps
+    /// <see cref="IntraOpThreads"/>. Costs a second session (the weights twice in memory).
+    /// </summary>
+    public bool UseAllCoresWhenAlone { get; init; }
+
     /// <summary>ONNX Runtime's graph optimisation level (all: also the QDQ fusions an int8 model needs).</summary>
     public OnnxGraphOptimization GraphOptimization { get; init; } = OnnxGraphOptimization.All;
 
