@@ -2,10 +2,11 @@
 # Reproduces the models that ship in models/: trains each on the dataset folder given (default
 # ../shared/data/posters), exports it to ONNX, tunes thresholds, calibrates and writes its report.
 # Times are for the build machine (2 cores, no GPU):
-#   poster-genre (2.0.0): the ImageNet ResNet18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
+#   poster-genre (2.1.0): the ImageNet ResNet18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
 #     fine-tuned (--arch resnet18-imagenet, the whole trunk; docs/training.md, "ResNet18 from
-#     ImageNet"), 40-60 minutes, then its probabilities calibrated on its validation posters
-#     (about 2 minutes).
+#     ImageNet"): a train-only run (2.0.0, 40-60 minutes), its refit on train + validation (2.1.0,
+#     45-60 minutes), the refit's probabilities calibrated on the train-only run's validation
+#     scores (about 2 minutes), and its int8 copy (quantize, under a minute).
 #   poster-genre-fast (1.3.1): poster-genre 1.3.1 renamed; its six runs are in the script as it
 #     stood before (git show d9db912:scripts/train-shipped-models.sh), about three and a half hours.
 #   seed-baseline (1.0.0): one run of about 49 minutes.
@@ -33,9 +34,13 @@ run() {
 for model in "${models[@]}"; do
   case "$model" in
     poster-genre)
-      run runs/poster-genre --arch resnet18-imagenet --name poster-genre --seed 42 --model-version 2.0.0
+      run runs/poster-genre-train-only --arch resnet18-imagenet --name poster-genre --seed 42 --model-version 2.0.0
+      run runs/poster-genre --arch resnet18-imagenet --name poster-genre --seed 42 --model-version 2.1.0 \
+        --refit runs/poster-genre-train-only
       "$train" calibrate --model runs/poster-genre/poster-genre.onnx --data "$data" \
-        --out models/poster-genre --model-version 2.0.0
+        --from runs/poster-genre-train-only --out models/poster-genre --model-version 2.1.0
+      "$train" quantize --model models/poster-genre/poster-genre.onnx --data "$data" \
+        --out models/poster-genre/poster-genre.int8.onnx
       (cd runs/poster-genre && cp -r history.csv plots report.html skipped.csv train.log ../../models/poster-genre/)
       ;;
     poster-genre-fast)

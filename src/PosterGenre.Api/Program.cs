@@ -74,6 +74,7 @@ try
     // tests' host (environment "Testing") the exception leaves Main and reaches the test as it is:
     // a host that fails inside Run is disposed before WebApplicationFactory can report why.
     app.Services.GetRequiredService<ModelRegistry>().LoadAll();
+    LoadShedding.ReserveThreads(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServingOptions>>().Value.Load);
 }
 catch (Exception e) when (IsBrokenSetting(e) && !app.Environment.IsEnvironment("Testing"))
 {

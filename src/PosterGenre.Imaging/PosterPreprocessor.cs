@@ -11,7 +11,8 @@ public sealed class PosterPreprocessor
 {
     // Mipmapped bilinear sampling: downscaling a 300x444 poster to the input size by ~2.3x
     // without the aliasing that plain bilinear or bicubic sampling shows at that ratio.
-    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    private static readonly SKSamplingOptions LinearMipmap = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    private static readonly SKSamplingOptions Linear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
     private readonly float[] scale;
     private readonly float[] offset;
@@ -107,7 +108,7 @@ public sealed class PosterPreprocessor
         using var image = SKImage.FromBitmap(upright);
         var dest = DestinationRect(upright.Width, upright.Height);
         canvas.Clear(SKColors.Black);
-        canvas.DrawImage(image, SourceRect(upright.Width, upright.Height), dest, Sampling);
+        canvas.DrawImage(image, SourceRect(upright.Width, upright.Height), dest, Spec.Sampling == ResizeSampling.Linear ? Linear : LinearMipmap);
         canvas.Flush();
         return target;
     }

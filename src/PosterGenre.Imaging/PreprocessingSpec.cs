@@ -17,6 +17,13 @@ public sealed record PreprocessingSpec
     [JsonConverter(typeof(JsonStringEnumConverter<ResizeMode>))]
     public ResizeMode Resize { get; init; } = ResizeMode.Stretch;
 
+    /// <summary>
+    /// How the resize samples the poster. Manifests written before this field existed mean
+    /// <see cref="ResizeSampling.LinearMipmap"/>, which is what their models trained on.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ResizeSampling>))]
+    public ResizeSampling Sampling { get; init; } = ResizeSampling.LinearMipmap;
+
     /// <summary>Per-channel mean (R, G, B) on the 0..1 scale, subtracted before dividing by <see cref="Std"/>.</summary>
     public required float[] Mean { get; init; }
 

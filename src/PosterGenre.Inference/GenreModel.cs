@@ -16,6 +16,7 @@ public sealed class GenreModel : IDisposable
     private readonly InferenceSession[] sessions;
     private readonly InferenceSession? lone;
     private int running;
+    private int callers;
     private readonly ConcurrentQueue<InferenceSession> idle;
     private readonly SemaphoreSlim sessionSlots;
     private readonly SemaphoreSlim inflight;
@@ -166,6 +167,24 @@ public sealed class GenreModel : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Marks a caller that is about to predict (a request, from before it decodes its posters
+    /// until it has its answer). With <see cref="OnnxSessionSettings.UseAllCoresWhenAlone"/>, a run
+    /// takes every core only while it serves the one caller marked, so under concurrent requests
+    /// every run keeps to its threads.
+    /// </summary>
+    public Caller BeginCall()
+    {
+        Interlocked.Increment(ref callers);
+        return new Caller(this);
+    }
+
+    /// <summary>Ends a <see cref="BeginCall"/> when disposed.</summary>
+    public readonly struct Caller(GenreModel model) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref model.callers);
+    }
+
     public void Dispose()
     {
         foreach (var session in sessions)
@@ -196,8 +215,9 @@ public sealed class GenreModel : IDisposable
 
     private float[] Run(float[] input, int rows)
     {
-        // A run that starts while none is running may take every core (UseAllCoresWhenAlone).
-        var alone = Interlocked.Increment(ref running) == 1;
+        // A run that starts while none is running, for the only caller about, may take every core
+        // (UseAllCoresWhenAlone).
+        var alone = Interlocked.Increment(ref running) == 1 && Volatile.Read(ref callers) <= 1;
         try
         {
             if (alone && lone is not null)

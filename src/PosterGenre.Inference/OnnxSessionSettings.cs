@@ -13,8 +13,9 @@ public sealed record OnnxSessionSettings
     public int IntraOpThreads { get; init; }
 
     /// <summary>
-    /// An inference that starts while no other is running uses a session of its own with one
-    /// thread per core, so a lone request has the whole machine; under concurrency every run keeps
+    /// An inference that starts while no other is running, for the only caller about
+    /// (<see cref="GenreModel.BeginCall"/>), uses a session of its own with one thread per core, so
+    /// a lone request has the whole machine; under concurrency every run keeps
     /// <see cref="IntraOpThreads"/>. Costs a second session (the weights twice in memory).
     /// </summary>
     public bool UseAllCoresWhenAlone { get; init; }

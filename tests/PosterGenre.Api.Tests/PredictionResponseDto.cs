@@ -22,6 +22,6 @@ public sealed record ErrorDto(string Code, string Detail);
 
 public sealed record ProblemDto(string? Type, string Title, int Status, string Detail, List<PosterResultDto>? Results);
 
-public sealed record ModelSummaryDto(string Name, string Version, string Architecture, bool IsDefault, List<string> Genres, InputDto Input, bool Calibrated, Dictionary<string, double>? TestMetrics);
+public sealed record ModelSummaryDto(string Name, string Version, string Architecture, bool IsDefault, List<string> Genres, InputDto Input, bool Calibrated, string Weights, Dictionary<string, double>? TestMetrics);
 
 public sealed record InputDto(int Width, int Height, string Resize);

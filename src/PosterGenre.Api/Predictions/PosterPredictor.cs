@@ -11,6 +11,7 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
 {
     public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
     {
+        using var call = model.Model.BeginCall();
         long decodedPixels = 0;
         var results = new PosterResult?[uploads.Count];
         var tensors = new List<float[]>();

@@ -37,6 +37,18 @@ public static class LoadShedding
         return services;
     }
 
+    /// <summary>
+    /// Keeps enough thread-pool threads ready that the requests allowed in flight, which block a
+    /// thread each while they decode and wait for an inference slot, cannot starve the rest (health
+    /// probes, metrics, refusals): their limit plus two per core. Without it, health checks waited
+    /// for the pool to grow under load (docs/performance.md).
+    /// </summary>
+    public static void ReserveThreads(LoadOptions load)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, load.ConcurrentRequests + (2 * Environment.ProcessorCount)), completionPorts);
+    }
+
     private static async ValueTask RejectAsync(HttpContext http, LoadOptions load)
     {
         http.RequestServices.GetRequiredService<ServiceMetrics>().Reject("busy");

@@ -35,7 +35,7 @@
     if (!m) return;
     const auc = m.testMetrics && m.testMetrics.macroRocAuc;
     const info = $("model-info");
-    info.textContent = `${m.architecture}, ${m.input.width}x${m.input.height} input` + (auc ? `, test macro ROC-AUC ${auc.toFixed(3)}` : "")
+    info.textContent = `${m.architecture}${m.weights === "int8" ? " (int8)" : ""}, ${m.input.width}x${m.input.height} input` + (auc ? `, test macro ROC-AUC ${auc.toFixed(3)}` : "")
       + (m.calibrated ? ", calibrated percentages" : "");
     info.title = m.calibrated
       ? "Of the posters this model gives a genre 30%, about 30% have it (measured on test posters)."

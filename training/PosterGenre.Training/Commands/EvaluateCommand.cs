@@ -92,7 +92,7 @@ public static class EvaluateCommand
             if (outDir is not null)
             {
                 Directory.CreateDirectory(outDir);
-                File.WriteAllText(Path.Combine(outDir, $"{label.Replace(" #", "-")}-{scope}.md"), ReportWriter.Table([result], $"{label} on {scope} posters"));
+                File.WriteAllText(Path.Combine(outDir, $"{label.Replace(" #", "-").Replace(' ', '-')}-{scope}.md"), ReportWriter.Table([result], $"{label} on {scope} posters"));
             }
         }
 
