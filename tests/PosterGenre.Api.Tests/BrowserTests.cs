@@ -19,7 +19,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         Assert.Equal(expected.Top3!.Select(t => t.Genre), await card.Locator(".top3 .label").AllTextContentsAsync());
         Assert.Equal(expected.Predicted, await card.Locator(".predicted .chip").AllTextContentsAsync());
         Assert.Equal(25, await card.Locator(".all li").CountAsync());
-        Assert.StartsWith("resnet18-imagenet, 192x288 input", await page.Locator("#model-info").TextContentAsync());
+        Assert.StartsWith("resnet18-imagenet (int8), 192x288 input", await page.Locator("#model-info").TextContentAsync());
         Assert.EndsWith(", calibrated percentages", await page.Locator("#model-info").TextContentAsync());
         await page.SelectOptionAsync("#model", "seed-baseline");
         Assert.DoesNotContain("calibrated", await page.Locator("#model-info").TextContentAsync());
