@@ -49,9 +49,10 @@ logline=$(docker logs "$container" 2>&1 | grep -m1 '"RequestPath":"/api/v1/predi
 check "request logs are compact JSON with model and file count" python3 -c "import json,sys; e=json.loads(sys.argv[1]); assert e['Model'] and 'Files' in e" "$logline"
 
 # Hostile but valid images under the compose file's 1 GB limit: 24 concurrent requests of 3 flat
-# 6000 x 6000 PNGs (tiny files, 288 MB of decoded frames apiece) and a 6000 x 6000 progressive
+# 6000 x 6000 PNGs (tiny files, 288 MB of decoded frames apiece), a 6000 x 6000 progressive
 # JPEG (tests/fixtures/images, 212 KB; made with ImageMagick: convert -size 6000x6000
-# xc:'#804020' -interlace JPEG -quality 80). The decode budget makes them take turns (or answers
+# xc:'#804020' -interlace JPEG -quality 80) and a GIF of 1,000 frames on a 4000 x 4000 canvas
+# (23 KB; the service reads its first frame). The decode budget makes them take turns (or answers
 # decoder-busy); the container must not be OOM-killed and must answer a real poster afterwards.
 hostile=$(mktemp -d)
 python3 - "$hostile/flat.png" <<'PY'
@@ -64,13 +65,24 @@ def chunk(kind, data):
 png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 open(sys.argv[1], "wb").write(png)
 PY
+python3 - "$hostile/frames.gif" <<'PY'
+import struct, sys
+w = h = 4000
+gif = bytearray(b"GIF89a" + struct.pack("<HHBBB", w, h, 0xF0, 0, 0) + bytes([255, 255, 255, 0, 0, 0]))
+gif += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+pixel = bytes([0x44, 0x01])  # LZW codes of 3 bits, first bit lowest: clear (4), colour 0, end (5)
+for i in range(1000):
+    gif += b"\x21\xf9\x04\x00\x01\x00\x00\x00" + b"\x2c" + struct.pack("<HHHHB", i, 0, 1, 1, 0) + bytes([2, 2]) + pixel + b"\x00"
+open(sys.argv[1], "wb").write(gif + b"\x3b")
+PY
 for i in $(seq 1 24); do
   curl -s -o /dev/null -w '%{http_code}\n' --max-time 300 -F "posters=@$hostile/flat.png" -F "posters=@$hostile/flat.png" \
-    -F "posters=@$hostile/flat.png" -F "posters=@tests/fixtures/images/progressive-6000x6000.jpg" "http://127.0.0.1:$port/api/v1/predictions" >>"$hostile/codes" &
+    -F "posters=@$hostile/flat.png" -F "posters=@tests/fixtures/images/progressive-6000x6000.jpg" -F "posters=@$hostile/frames.gif" \
+    "http://127.0.0.1:$port/api/v1/predictions" >>"$hostile/codes" &
 done
 wait
 codes=$(sort "$hostile/codes" | uniq -c | tr -s ' ' | tr '\n' ';')
-check "24 concurrent requests of large flat PNGs and progressive JPEGs get 200 or 503, no 5xx else (got: $codes)" python3 -c "import sys; c=open(sys.argv[1]).read().split(); assert len(c)==24 and all(x in ('200','503') for x in c), c" "$hostile/codes"
+check "24 concurrent requests of large flat PNGs, progressive JPEGs and many-frame GIFs get 200 or 503, no 5xx else (got: $codes)" python3 -c "import sys; c=open(sys.argv[1]).read().split(); assert len(c)==24 and all(x in ('200','503') for x in c), c" "$hostile/codes"
 state=$(docker inspect --format '{{.State.Status}} oom={{.State.OOMKilled}} restarts={{.RestartCount}}' "$container")
 check "the container was not OOM-killed (state: $state)" test "$state" = "running oom=false restarts=0"
 after=$(curl -s -o /dev/null -w '%{http_code}' -F "posters=@tests/fixtures/posters/tt0086425.jpg" "http://127.0.0.1:$port/api/v1/predictions")
