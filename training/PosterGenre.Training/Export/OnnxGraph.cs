@@ -186,7 +186,7 @@ public sealed class OnnxGraph
         var half = halfWeights && data.Length >= HalfWeightMinimum;
         var proto = new TensorProto { Name = half ? name + "_fp16" : name, DataType = (int)(half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float) };
         proto.Dims.AddRange(t.shape);
-        proto.RawData = ByteString.CopyFrom(half ? HalfBytes(data) : FloatBytes(data));
+        proto.RawData = ByteString.CopyFrom(half ? HalfBytes(data) : OnnxTensors.RawBytes(data));
         graph.Initializer.Add(proto);
         if (half)
         {
@@ -194,13 +194,6 @@ public sealed class OnnxGraph
         }
 
         return name;
-    }
-
-    private static byte[] FloatBytes(float[] data)
-    {
-        var bytes = new byte[data.Length * sizeof(float)];
-        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-        return bytes;
     }
 
     private static byte[] HalfBytes(float[] data)

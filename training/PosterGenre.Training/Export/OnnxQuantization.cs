@@ -134,10 +134,10 @@ public static class OnnxQuantization
 
         var name = conv.Output[0];
         var weight = AddTensor(graph, $"{name}_w_int8", DataType.Int8, shape, quantized);
-        var weightScale = AddTensor(graph, $"{name}_w_scale", DataType.Float, [channels], FloatBytes(weightScales));
+        var weightScale = AddTensor(graph, $"{name}_w_scale", DataType.Float, [channels], OnnxTensors.RawBytes(weightScales));
         var weightZero = AddTensor(graph, $"{name}_w_zero", DataType.Int8, [channels], new byte[channels]);
-        var biasScale = AddTensor(graph, $"{name}_b_scale", DataType.Float, [channels], FloatBytes([.. weightScales.Select(s => s * input.Scale)]));
-        var biasTensor = AddTensor(graph, $"{name}_b_int32", DataType.Int32, [channels], IntBytes(biasValues));
+        var biasScale = AddTensor(graph, $"{name}_b_scale", DataType.Float, [channels], OnnxTensors.RawBytes([.. weightScales.Select(s => s * input.Scale)]));
+        var biasTensor = AddTensor(graph, $"{name}_b_int32", DataType.Int32, [channels], OnnxTensors.RawBytes(biasValues));
         var biasZero = AddTensor(graph, $"{name}_b_zero", DataType.Int32, [channels], new byte[channels * sizeof(int)]);
         var at = graph.Node.IndexOf(conv);
         graph.Node.Insert(at, Dequantize($"{name}_w", weight, weightScale, weightZero, axis: 0));
@@ -156,7 +156,7 @@ public static class OnnxQuantization
     /// <summary>value -> QuantizeLinear -> DequantizeLinear -> every node that read value.</summary>
     private static void InsertQuantizePair(GraphProto graph, GraphIndex index, string value, Activation activation)
     {
-        var scale = AddTensor(graph, $"{value}_scale", DataType.Float, [], FloatBytes([activation.Scale]));
+        var scale = AddTensor(graph, $"{value}_scale", DataType.Float, [], OnnxTensors.RawBytes([activation.Scale]));
         var zero = AddTensor(graph, $"{value}_zero", DataType.Uint8, [], [activation.ZeroPoint]);
         var quantized = new NodeProto { OpType = "QuantizeLinear", Name = $"{value}_q", Input = { value, scale, zero }, Output = { $"{value}_q" } };
         var dequantized = Dequantize($"{value}_dq", $"{value}_q", scale, zero, axis: null);
@@ -210,20 +210,6 @@ public static class OnnxQuantization
         proto.Dims.AddRange(dims);
         graph.Initializer.Add(proto);
         return name;
-    }
-
-    private static byte[] FloatBytes(float[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return bytes;
-    }
-
-    private static byte[] IntBytes(int[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(int)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return bytes;
     }
 
     /// <summary>uint8 quantization of one activation: real = scale x (q - zeroPoint), the range widened to hold 0.</summary>

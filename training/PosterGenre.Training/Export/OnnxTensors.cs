@@ -3,9 +3,13 @@ using static TorchSharp.torch;
 
 namespace PosterGenre.Training.Export;
 
-/// <summary>ONNX initializers read back as TorchSharp tensors (float32, or float16 widened to float32).</summary>
+/// <summary>ONNX initializers read back as TorchSharp tensors (float32, or float16 widened to float32), and numbers as raw initializer data.</summary>
 internal static class OnnxTensors
 {
+    /// <summary>Values as an initializer's raw data (little-endian, as ONNX stores it and as this machine holds them).</summary>
+    internal static byte[] RawBytes<T>(T[] values)
+        where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
     internal static Tensor ToTensor(TensorProto proto)
     {
         var shape = proto.Dims.ToArray();
