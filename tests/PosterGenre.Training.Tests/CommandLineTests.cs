@@ -15,6 +15,19 @@ public sealed class CommandLineTests
         Assert.Equal(expected, TrainCommand.ParseChannels(text));
 
     [Theory]
+    [InlineData("224", "336", true)]
+    [InlineData("192", "300", true)]
+    [InlineData("224", "320", false)]
+    [InlineData("192", "288", false)]
+    public void AResNetInputMustHalveFiveTimesEvenly(string width, string height, bool refused)
+    {
+        var parse = new System.CommandLine.RootCommand { TrainCommand.Create([]) }
+            .Parse(["train", "--data", "posters", "--out", "run", "--arch", "resnet18-imagenet", "--width", width, "--height", height]);
+
+        Assert.Equal(refused, parse.Errors.Any(e => e.Message.Contains("multiples of 32")));
+    }
+
+    [Theory]
     [InlineData("--channels", "16,x,64")]
     [InlineData("--arch", "seed-baseline", "--channels", "16,32,64")]
     [InlineData("--convs", "1,2,1")]

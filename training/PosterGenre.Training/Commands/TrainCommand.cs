@@ -176,6 +176,18 @@ public static class TrainCommand
                 r.AddError("--train-fraction does not go with --refit: a refit trains on all of its run's train and validation posters.");
             }
         });
+        // resnet18-imagenet: a size its trunk cannot halve five times evenly fails deep in libtorch otherwise.
+        void StrideCheck(System.CommandLine.Parsing.OptionResult r)
+        {
+            var (w, h) = (r.GetValue(width), r.GetValue(height));
+            if (r.GetValue(arch) == "resnet18-imagenet" && (w % PretrainedResNet.TotalStride is > 0 || h % PretrainedResNet.TotalStride is > 0))
+            {
+                r.AddError($"resnet18-imagenet takes a width and height that are multiples of {PretrainedResNet.TotalStride} (e.g. 192x288 or 224x320): its trunk halves the size five times and pads one side only; got {w?.ToString() ?? "192"}x{h?.ToString() ?? "288"}.");
+            }
+        }
+
+        width.Validators.Add(StrideCheck);
+        height.Validators.Add(StrideCheck);
         var initFrom = new Option<string?>("--init-from") { Description = "resnet18-imagenet: the ONNX network the trunk starts from (default: the ImageNet ResNet18 of the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, copied beside this program)." };
         initFrom.Validators.Add(r =>
         {

@@ -16,6 +16,12 @@ namespace PosterGenre.Training.Models;
 /// </summary>
 public sealed class PretrainedResNet : Module<Tensor, Tensor>, IGenreNet
 {
+    /// <summary>
+    /// The trunk halves the input five times, and its stride-2 convolutions pad one side only (as
+    /// the CNTK graph does), so each stage's size must stay even: width and height are multiples of this.
+    /// </summary>
+    public const int TotalStride = 32;
+
     private readonly OnnxTrunk trunk;
     private readonly Linear head;
     private readonly double dropout;
