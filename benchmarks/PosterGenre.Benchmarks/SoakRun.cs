@@ -10,8 +10,9 @@ namespace PosterGenre.Benchmarks;
 /// A soak of a running service (loopback only): N requests at concurrency C, mixing single
 /// posters, batches of 4, explanations, bad uploads (text, truncated, empty) and slow uploads
 /// (sent in pieces over a raw socket), with one hot reload of a model half-way. Counts answers by
-/// status, 5xx and dropped connections apart, and samples the service's RSS and native memory
-/// (from /proc/PID) after warm-up and at the end. Exit code 0 only with no 5xx and no drop.
+/// status, 5xx and dropped connections apart, and samples the service's RSS (from /proc/PID) and
+/// its native memory (RSS minus the GC's committed heap, <c>postergenre_gc_committed_bytes</c> on
+/// /metrics) after warm-up and at the end. Exit code 0 only with no 5xx and no drop.
 /// </summary>
 internal static class SoakRun
 {
@@ -29,6 +30,7 @@ internal static class SoakRun
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var next = -1;
         long warmRss = 0;
+        long warmNative = 0;
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -38,6 +40,7 @@ internal static class SoakRun
                 if (i == total / 10)
                 {
                     Interlocked.Exchange(ref warmRss, Rss(pid));
+                    Interlocked.Exchange(ref warmNative, warmRss - await GcCommittedAsync(client));
                 }
 
                 if (i == total / 2)
@@ -62,11 +65,13 @@ internal static class SoakRun
         }).ToArray();
         await Task.WhenAll(workers);
         var endRss = Rss(pid);
+        var endNative = endRss - await GcCommittedAsync(client);
         var fiveXx = statuses.Where(s => s.Key.StartsWith('5')).Sum(s => s.Value);
         var dropped = statuses.GetValueOrDefault("dropped");
         Console.WriteLine($"soak: {total} requests at concurrency {concurrency} in {clock.Elapsed.TotalSeconds:F0} s ({total / clock.Elapsed.TotalSeconds:F1}/s) against {model}: "
             + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
-        Console.WriteLine($"soak: 5xx {fiveXx}, dropped {dropped}; RSS after warm-up {warmRss / 1048576.0:F0} MB, at the end {endRss / 1048576.0:F0} MB ({(endRss - warmRss) * 100.0 / Math.Max(1, warmRss):+0.0;-0.0}%)");
+        Console.WriteLine($"soak: 5xx {fiveXx}, dropped {dropped}; RSS after warm-up {warmRss / 1048576.0:F0} MB, at the end {endRss / 1048576.0:F0} MB ({(endRss - warmRss) * 100.0 / Math.Max(1, warmRss):+0.0;-0.0}%); "
+            + $"native (RSS minus the GC's committed heap) {warmNative / 1048576.0:F0} MB, at the end {endNative / 1048576.0:F0} MB ({(endNative - warmNative) * 100.0 / Math.Max(1, warmNative):+0.0;-0.0}%)");
         return fiveXx == 0 && dropped == 0 ? 0 : 1;
     }
 
@@ -136,6 +141,14 @@ internal static class SoakRun
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue(name.EndsWith(".jpg") ? "image/jpeg" : "text/plain");
         form.Add(file, "posters", name);
+    }
+
+    /// <summary>The service's <c>postergenre_gc_committed_bytes</c> from /metrics.</summary>
+    private static async Task<long> GcCommittedAsync(HttpClient client)
+    {
+        var metrics = await client.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').Single(l => l.StartsWith("postergenre_gc_committed_bytes ", StringComparison.Ordinal));
+        return (long)double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Resident set size of the process, from /proc (0 where there is none).</summary>

@@ -81,6 +81,8 @@ public sealed class ServiceTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Contains("postergenre_rejected_uploads_total{reason=\"unsupported-format\"}", metrics);
         Assert.Contains("postergenre_images_per_request_bucket", metrics);
         Assert.Contains("http_request_duration_seconds", metrics);
+        var committed = metrics.Split('\n').Single(l => l.StartsWith("postergenre_gc_committed_bytes ", StringComparison.Ordinal));
+        Assert.InRange(double.Parse(committed.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), 1e6, 1e11);
     }
 
     [Fact]

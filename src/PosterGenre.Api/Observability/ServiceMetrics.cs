@@ -30,6 +30,13 @@ public sealed class ServiceMetrics
         "Model reloads, by model and outcome (swapped, unchanged, refused).",
         new CounterConfiguration { LabelNames = ["model", "outcome"] });
 
+    private static readonly Gauge GcCommitted = Metrics.CreateGauge(
+        "postergenre_gc_committed_bytes",
+        "Memory the .NET garbage collector has committed for its heap; the process's resident memory minus this is mostly native (ONNX Runtime, SkiaSharp, the runtime).");
+
+    static ServiceMetrics() =>
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() => GcCommitted.Set(GC.GetGCMemoryInfo().TotalCommittedBytes));
+
     public void Reload(string model, string outcome) => Reloads.WithLabels(model, outcome).Inc();
 
     public void ObserveInference(string model, TimeSpan elapsed) => Inference.WithLabels(model).Observe(elapsed.TotalSeconds);
