@@ -18,9 +18,13 @@ RUN dotnet publish src/PosterGenre.Api/PosterGenre.Api.csproj -c Release -r linu
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /app ./
+# MALLOC_ARENA_MAX=2: glibc otherwise keeps a malloc arena per busy thread, and the service's
+# native memory grew about 80 MB over a 20,000-request soak; with 2 it stayed within 21 MB
+# (docs/reliability.md).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     LogFormat=json \
-    DOTNET_gcServer=0
+    DOTNET_gcServer=0 \
+    MALLOC_ARENA_MAX=2
 EXPOSE 8080
 # 1654 is the non-root "app" user of the official .NET images (and of the stand-ins).
 USER 1654:1654
