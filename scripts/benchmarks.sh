@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Performance figures for docs/benchmarks.md: BenchmarkDotNet (one shared ONNX Runtime session vs a
-# pool of two, intra-op threads; preprocessing), then an HTTP load test of the running service with
+# Load-shedding and session figures for docs/benchmarks.md (docs/performance.md and scripts/bench.sh
+# have the serving figures of the default model): BenchmarkDotNet (one shared ONNX Runtime session vs a
+# pool of two, intra-op threads), then an HTTP load test of the running service with
 # each session and intra-op thread setting, then overload with and without load shedding.
 # POSTERGENRE_BENCH_SKIP_BDN / _SETTINGS / _OVERLOAD=1 leave a part out. Run on an otherwise idle machine. Results land in BenchmarkDotNet.Artifacts/
 # and are printed.
@@ -12,7 +13,7 @@ dotnet build src/PosterGenre.Api -c Release -v quiet -nologo >/dev/null
 bench=benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmarks
 
 if [ "${POSTERGENRE_BENCH_SKIP_BDN:-0}" != 1 ]; then
-  "$bench" --filter '*SessionPoolBenchmarks*' '*PreprocessingBenchmarks*' --join --exporters GitHub
+  "$bench" --filter '*SessionPoolBenchmarks*' --exporters GitHub
 fi
 
 port=${POSTERGENRE_BENCH_PORT:-18090}
