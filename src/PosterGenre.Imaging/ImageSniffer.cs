@@ -1,8 +1,8 @@
 namespace PosterGenre.Imaging;
 
 /// <summary>
-/// Recognises image formats by their magic bytes. Used only to tell "not an image at all" (415)
-/// from "an image we cannot decode" (422) when the decoder refuses a file.
+/// Recognises image formats by their magic bytes. Used only to tell "not an image at all"
+/// (UnsupportedFormat) from "an image that cannot be decoded" (Undecodable) when the decoder refuses a file.
 /// </summary>
 public static class ImageSniffer
 {

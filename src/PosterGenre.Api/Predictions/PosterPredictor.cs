@@ -6,63 +6,48 @@ using PosterGenre.Inference;
 
 namespace PosterGenre.Api.Predictions;
 
-/// <summary>Uploaded files to genre results: preprocess each file, run the usable ones as one batch.</summary>
+/// <summary>Uploaded files to genre results, through the one inference path (<see cref="PosterScorer"/>): the readable ones run as one batch.</summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
     public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
     {
         using var call = model.Model.BeginCall();
+        var readable = uploads.Where(u => u.Error is null).ToArray();
         long decodedPixels = 0;
-        var results = new PosterResult?[uploads.Count];
-        var tensors = new List<float[]>();
-        var positions = new List<int>();
-        var preprocessMs = new double[uploads.Count];
-        for (var i = 0; i < uploads.Count; i++)
+        var scored = PosterScorer.Score(model.Model, readable, upload =>
         {
-            var upload = uploads[i];
-            if (upload.Error is not null)
+            decodedPixels += PosterDecoder.ReadHeader(upload.Content).Pixels;
+            if (decodedPixels > maxDecodedPixels)
             {
-                results[i] = Failed(upload.FileName, upload.Error);
-                continue;
+                throw new PosterImageException(PosterImageError.TooManyPixels,
+                    $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
             }
 
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                decodedPixels += PosterDecoder.ReadHeader(upload.Content).Pixels;
-                if (decodedPixels > maxDecodedPixels)
-                {
-                    throw new PosterImageException(PosterImageError.TooManyPixels,
-                        $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
-                }
-
-                tensors.Add(model.Preprocessor.ToTensor(upload.Content));
-                positions.Add(i);
-            }
-            catch (PosterImageException e)
-            {
-                results[i] = Failed(upload.FileName, UploadErrors.From(e));
-            }
-
-            preprocessMs[i] = clock.Elapsed.TotalMilliseconds;
-            metrics.ObservePreprocessing(clock.Elapsed);
+            return model.Preprocessor.ToTensor(upload.Content);
+        });
+        if (scored.Posters.Any(p => p.Probabilities is not null))
+        {
+            metrics.ObserveInference(model.Name, scored.Inference);
         }
 
-        if (tensors.Count > 0)
+        var share = scored.Inference.TotalMilliseconds / Math.Max(1, scored.Posters.Count(p => p.Probabilities is not null));
+        var next = 0; // the readable uploads' outcomes, in upload order
+        var results = uploads.Select(upload => upload.Error is { } error
+            ? Failed(upload.FileName, error)
+            : Result(model, upload.FileName, scored.Posters[next++], share, explain));
+        return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), [.. results]);
+    }
+
+    private PosterResult Result(ServedModel model, string fileName, PosterScore outcome, double inferenceShareMs, bool explain)
+    {
+        metrics.ObservePreprocessing(outcome.Preprocessing);
+        if (outcome.Error is { } error)
         {
-            var clock = Stopwatch.StartNew();
-            var probabilities = model.Model.Predict(tensors);
-            metrics.ObserveInference(model.Name, clock.Elapsed);
-            var share = clock.Elapsed.TotalMilliseconds / tensors.Count;
-            for (var k = 0; k < positions.Count; k++)
-            {
-                var i = positions[k];
-                var result = Succeeded(model.Manifest, uploads[i].FileName, probabilities[k], preprocessMs[i] + share);
-                results[i] = explain ? Explain(model, tensors[k], probabilities[k], result) : result;
-            }
+            return Failed(fileName, UploadErrors.From(error));
         }
 
-        return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), results!);
+        var result = Succeeded(model.Manifest, fileName, outcome.Probabilities!, outcome.Preprocessing.TotalMilliseconds + inferenceShareMs);
+        return explain ? Explain(model, outcome.Input!, outcome.Probabilities!, result) : result;
     }
 
     /// <summary>Adds the occlusion maps of the top 3 genres, and their time, to a result.</summary>

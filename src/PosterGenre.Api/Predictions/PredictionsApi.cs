@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PosterGenre.Api.Observability;
@@ -9,9 +8,6 @@ namespace PosterGenre.Api.Predictions;
 
 public static class PredictionsApi
 {
-    /// <summary>Form part names that carry posters: "posters" (one or many) or "poster" (one).</summary>
-    public static readonly string[] PartNames = ["posters", "poster"];
-
     public static RouteGroupBuilder MapPredictionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/predictions")
@@ -52,132 +48,51 @@ public static class PredictionsApi
         var explainMaps = false;
         if (explain is not null && !bool.TryParse(explain, out explainMaps))
         {
-            metrics.Reject("bad-parameter");
-            return Problem(StatusCodes.Status400BadRequest, "Invalid explain", $"explain is '{explain}'; it takes true or false.");
+            return Refuse(metrics, new("bad-parameter", StatusCodes.Status400BadRequest, "Invalid explain", $"explain is '{explain}'; it takes true or false."));
         }
 
         if (!registry.TryRent(model, out var lease))
         {
-            metrics.Reject("unknown-model");
-            return Problem(StatusCodes.Status400BadRequest, "Unknown model",
-                $"There is no model named '{model}'. Loaded models: {string.Join(", ", registry.Models.Select(m => m.Name))} (see GET /api/v1/models).");
+            return Refuse(metrics, new("unknown-model", StatusCodes.Status400BadRequest, "Unknown model",
+                $"There is no model named '{model}'. Loaded models: {string.Join(", ", registry.Models.Select(m => m.Name))} (see GET /api/v1/models)."));
         }
 
         using var held = lease;
         var served = lease.Model;
         diagnostics.Set("Model", served.Name);
-        if (!request.HasFormContentType || request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true)
+        var (uploads, problem) = await PosterFormReader.ReadAsync(request, limits, cancellationToken);
+        if (problem is not null)
         {
-            metrics.Reject("not-multipart");
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Not a multipart upload",
-                $"Send the posters as multipart/form-data with one file part named 'posters' per poster; the request's content type was '{request.ContentType ?? "none"}'.");
+            return Refuse(metrics, problem);
         }
 
-        // The body's size and arrival were checked, and the body read whole, before the request
-        // was admitted (UploadBuffering).
-        IFormCollection form;
-        try
+        diagnostics.Set("Files", uploads!.Count);
+        if (explainMaps && uploads.Count > limits.MaxExplainedFiles)
         {
-            request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions
-            {
-                MultipartBodyLengthLimit = limits.MaxRequestBytes,
-                ValueCountLimit = 64,
-            }));
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
-        {
-            metrics.Reject("request-too-large");
-            return e is InvalidDataException && !e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
-                ? Problem(StatusCodes.Status400BadRequest, "Malformed multipart body", $"The multipart body could not be read: {e.Message}")
-                : RequestTooLarge(limits);
-        }
-        catch (BadHttpRequestException e)
-        {
-            metrics.Reject("malformed-request");
-            return Problem(e.StatusCode, "Malformed request", $"The request body could not be read: {e.Message}");
-        }
-        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The body is read whole before this point, so this is a multipart body that ends early.
-            metrics.Reject("malformed-request");
-            return Problem(StatusCodes.Status400BadRequest, "Malformed multipart body", $"The multipart body ends before its closing boundary: {e.Message}");
+            return Refuse(metrics, new("too-many-explanations", StatusCodes.Status400BadRequest, "Too many posters to explain",
+                $"The request asks explanations for {uploads.Count} posters; at most {limits.MaxExplainedFiles} are explained per request (each costs 55 inferences). Send them in several requests, or without explain."));
         }
 
-        var files = form.Files.Where(f => PartNames.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-        diagnostics.Set("Files", files.Count);
-        if (files.Count == 0)
-        {
-            metrics.Reject("no-posters");
-            var found = form.Files.Count == 0 ? "no file parts" : $"file parts named {string.Join(", ", form.Files.Select(f => $"'{f.Name}'").Distinct())}";
-            return Problem(StatusCodes.Status400BadRequest, "No poster uploaded",
-                $"The form has {found}. Attach each poster as a file part named 'posters' (or a single one named 'poster').");
-        }
-
-        if (files.Count > limits.MaxFiles)
-        {
-            metrics.Reject("too-many-files");
-            return Problem(StatusCodes.Status400BadRequest, "Too many files",
-                $"The request has {files.Count} posters; at most {limits.MaxFiles} are accepted per request. Split them over several requests.");
-        }
-
-        if (explainMaps && files.Count > limits.MaxExplainedFiles)
-        {
-            metrics.Reject("too-many-explanations");
-            return Problem(StatusCodes.Status400BadRequest, "Too many posters to explain",
-                $"The request asks explanations for {files.Count} posters; at most {limits.MaxExplainedFiles} are explained per request (each costs 55 inferences). Send them in several requests, or without explain.");
-        }
-
-        metrics.ObserveImages(files.Count);
-        var uploads = new List<PosterUpload>(files.Count);
-        foreach (var file in files)
-        {
-            uploads.Add(await ReadAsync(file, limits, cancellationToken));
-        }
-
+        metrics.ObserveImages(uploads.Count);
         var response = predictor.Predict(served, uploads, explainMaps, limits.MaxDecodedPixelsPerRequest);
-        var errors = response.Results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
-        if (errors.Count == response.Results.Count)
-        {
-            var status = errors.Select(e => e.Status).Distinct().Count() == 1 ? errors[0].Status : StatusCodes.Status422UnprocessableEntity;
-            var detail = errors.Count == 1
-                ? $"'{response.Results[0].FileName}': {errors[0].Detail}"
-                : $"None of the {errors.Count} files could be used: " + string.Join(" ", response.Results.Select(r => $"'{r.FileName}': {r.Error!.Detail}"));
-            return Problem(status, errors.Count == 1 ? TitleFor(errors[0]) : "No usable poster", detail, response.Results);
-        }
-
-        return TypedResults.Ok(response);
+        return response.Results.All(r => r.Error is not null) ? NoUsablePoster(response.Results) : TypedResults.Ok(response);
     }
 
-    private static async Task<PosterUpload> ReadAsync(IFormFile file, UploadOptions limits, CancellationToken cancellationToken)
+    /// <summary>Every file failed: one error answers with its own status and title, several with 422 unless they agree.</summary>
+    private static ProblemHttpResult NoUsablePoster(IReadOnlyList<PosterResult> results)
     {
-        var name = string.IsNullOrEmpty(file.FileName) ? file.Name : Path.GetFileName(file.FileName);
-        if (file.Length > limits.MaxFileBytes)
-        {
-            return new PosterUpload(name, null, new PosterError(UploadErrors.FileTooLarge,
-                $"The file is {file.Length / 1048576.0:F1} MB; the limit is {limits.MaxFileBytes / 1048576.0:F1} MB per file."));
-        }
-
-        if (file.Length == 0)
-        {
-            return new PosterUpload(name, null, new PosterError(UploadErrors.EmptyFile, "The file is empty."));
-        }
-
-        var bytes = new byte[file.Length];
-        await using var stream = file.OpenReadStream();
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return new PosterUpload(name, bytes);
+        var errors = results.Select(r => r.Error!).ToList();
+        var status = errors.Select(e => e.Status).Distinct().Count() == 1 ? errors[0].Status : StatusCodes.Status422UnprocessableEntity;
+        var detail = errors.Count == 1
+            ? $"'{results[0].FileName}': {errors[0].Detail}"
+            : $"None of the {errors.Count} files could be used: " + string.Join(" ", results.Select(r => $"'{r.FileName}': {r.Error!.Detail}"));
+        var title = errors.Count == 1 ? UploadErrors.TitleOf(errors[0].Code) : "No usable poster";
+        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["results"] = results });
     }
 
-    private static string TitleFor(PosterError error) => UploadErrors.TitleOf(error.Code);
-
-    private static ProblemHttpResult RequestTooLarge(UploadOptions limits) =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "Request too large",
-            $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.");
-
-    private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<PosterResult>? results = null)
+    private static ProblemHttpResult Refuse(ServiceMetrics metrics, RequestProblem problem)
     {
-        var extensions = results is null ? null : new Dictionary<string, object?> { ["results"] = results };
-        return TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions);
+        metrics.Reject(problem.Reason);
+        return TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: problem.Title);
     }
 }

@@ -66,20 +66,20 @@ public static class PredictCommand
         var refused = new List<string>();
         var batches = files.Chunk(batchSize).ToArray();
         var progress = new CountProgress("images scored", files.Count, log);
-        var scored = new BatchAnswer?[batches.Length];
+        var scored = new PosterScore[]?[batches.Length];
         var written = 0;
         var writing = new object();
         // Batches handed out one at a time in order, so the ones waiting to be written stay few.
         var order = Partitioner.Create(Enumerable.Range(0, batches.Length), EnumerablePartitionerOptions.NoBuffering);
         Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = parallel }, b =>
         {
-            scored[b] = Score(model, batches[b]);
+            scored[b] = PosterScorer.Score(model, batches[b], file => model.Preprocessor.ToTensor(File.ReadAllBytes(file))).Posters;
             lock (writing)
             {
                 // Whichever worker finds the next batches in order ready writes them.
-                for (; written < batches.Length && scored[written] is { } answer; written++)
+                for (; written < batches.Length && scored[written] is { } outcomes; written++)
                 {
-                    Write(csv, manifest, batches[written], answer, refused);
+                    Write(csv, manifest, batches[written], outcomes, refused);
                     scored[written] = null;
                     progress.Add(batches[written].Length);
                 }
@@ -94,32 +94,12 @@ public static class PredictCommand
         return 0;
     }
 
-    private static BatchAnswer Score(GenreModel model, string[] batch)
+    private static void Write(CsvWriter csv, ModelManifest manifest, string[] batch, PosterScore[] outcomes, List<string> refused)
     {
-        var tensors = new List<float[]>();
-        var errors = new PosterImageException?[batch.Length];
-        for (var i = 0; i < batch.Length; i++)
-        {
-            try
-            {
-                tensors.Add(model.Preprocessor.ToTensor(File.ReadAllBytes(batch[i])));
-            }
-            catch (PosterImageException e)
-            {
-                errors[i] = e;
-            }
-        }
-
-        return new BatchAnswer(model.Predict(tensors), errors);
-    }
-
-    private static void Write(CsvWriter csv, ModelManifest manifest, string[] batch, BatchAnswer answer, List<string> refused)
-    {
-        var next = 0;
         for (var i = 0; i < batch.Length; i++)
         {
             csv.WriteField(batch[i]);
-            if (answer.Errors[i] is { } error)
+            if (outcomes[i].Error is { } error)
             {
                 WriteEmpty(csv, 4 + manifest.Genres.Length);
                 csv.WriteField(error.Message);
@@ -127,15 +107,12 @@ public static class PredictCommand
             }
             else
             {
-                WriteAnswer(csv, manifest, answer.Probabilities[next++]);
+                WriteAnswer(csv, manifest, outcomes[i].Probabilities!);
             }
 
             csv.NextRecord();
         }
     }
-
-    /// <summary>One batch's probabilities (for the images that decoded, in order) and each image's error, if any.</summary>
-    private sealed record BatchAnswer(float[][] Probabilities, PosterImageException?[] Errors);
 
     /// <summary>
     /// The files named, and the images directly in the folders named (by extension, as the

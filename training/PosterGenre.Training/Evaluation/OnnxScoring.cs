@@ -3,26 +3,16 @@ using PosterGenre.Training.Data;
 
 namespace PosterGenre.Training.Evaluation;
 
-/// <summary>Runs a shipped ONNX model, through the service's own inference code, over cached posters.</summary>
+/// <summary>Runs a shipped ONNX model over cached (already decoded) posters, through the service's inference path.</summary>
 public static class OnnxScoring
 {
-    public static float[][] Predict(GenreModel model, PixelCache cache, IReadOnlyList<int> indices, int batchSize = 32)
-    {
-        var preprocessor = model.Preprocessor;
-        var result = new List<float[]>(indices.Count);
-        for (var start = 0; start < indices.Count; start += batchSize)
+    public static float[][] Predict(GenreModel model, PixelCache cache, IReadOnlyList<int> indices, int batchSize = 32) =>
+        PosterScorer.Probabilities(model, indices, i =>
         {
-            var batch = indices.Skip(start).Take(batchSize).Select(i =>
-            {
-                var chw = new float[preprocessor.Spec.TensorLength];
-                preprocessor.Normalize(cache.Pixels[i], chw);
-                return chw;
-            }).ToArray();
-            result.AddRange(model.Predict(batch));
-        }
-
-        return [.. result];
-    }
+            var chw = new float[model.Preprocessor.Spec.TensorLength];
+            model.Preprocessor.Normalize(cache.Pixels[i], chw);
+            return chw;
+        }, batchSize);
 
     /// <summary>The prior baseline: every poster gets the training split's genre frequencies.</summary>
     public static float[][] Prior(IReadOnlyList<PosterRecord> train, int genres, int posters)
