@@ -89,5 +89,33 @@ after=$(curl -s -o /dev/null -w '%{http_code}' -F "posters=@tests/fixtures/poste
 check "a real poster is answered afterwards (got: $after)" test "$after" = 200
 rm -rf "$hostile"
 
+# The training CLI's image runs deploy/kubernetes/predict-job.yaml's arguments for every
+# completion index over a folder of posters; the parts together are the rows of one run.
+echo "container: building the CLI image (docker/cli.Dockerfile)"
+if docker build -f docker/cli.Dockerfile -t postergenre-cli:latest . >/tmp/postergenre-cli-build.log 2>&1; then
+  catalogue=$(mktemp -d) results=$(mktemp -d)
+  cp tests/fixtures/posters/*.jpg "$catalogue/" && chmod -R a+rX "$catalogue" && chmod a+rwx "$results"
+  completions=$(python3 -c "import re,sys; print(re.search(r'completions: (\d+)', open(sys.argv[1]).read()).group(1))" deploy/kubernetes/predict-job.yaml)
+  mapfile -t job_args < <(sed -n '/^ *args:/,/^ *resources:/p' deploy/kubernetes/predict-job.yaml | sed -n 's/^ *- //p')
+  for ((i = 0; i < completions; i++)); do
+    docker run --rm --read-only --tmpfs /tmp -v "$catalogue:/catalogue:ro" -v "$results:/results" postergenre-cli:latest \
+      "${job_args[@]//\$(JOB_COMPLETION_INDEX)/$i}" >>"$results/log" 2>&1
+  done
+  docker run --rm --read-only -v "$catalogue:/catalogue:ro" -v "$results:/results" postergenre-cli:latest \
+    predict --model "${job_args[2]}" /catalogue --out /results/whole.csv >>"$results/log" 2>&1
+  check "the Indexed Job's $completions shards, run in the CLI image, give exactly the rows of one run" python3 - "$results" "$completions" <<'PY'
+import glob, sys
+parts = [open(f).read().splitlines() for f in sorted(glob.glob(sys.argv[1] + "/part-*.csv"))]
+whole = open(sys.argv[1] + "/whole.csv").read().splitlines()
+assert len(parts) == int(sys.argv[2]), (len(parts), open(sys.argv[1] + "/log").read())
+assert all(p[0] == whole[0] for p in parts) and len(whole) == 7, whole
+assert sorted(r for p in parts for r in p[1:]) == sorted(whole[1:])
+PY
+  rm -rf "$catalogue" "$results"
+else
+  tail -20 /tmp/postergenre-cli-build.log
+  check "the CLI image builds" false
+fi
+
 echo "container: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

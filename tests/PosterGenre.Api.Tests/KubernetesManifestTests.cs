@@ -1,6 +1,8 @@
 using System.Net;
 using System.Reflection;
 using PosterGenre.Api.Serving;
+using PosterGenre.Training.Commands;
+using PosterGenre.Training.Evaluation;
 using YamlDotNet.RepresentationModel;
 
 namespace PosterGenre.Api.Tests;
@@ -100,6 +102,31 @@ public sealed class KubernetesManifestTests(ApiFactory factory) : IClassFixture<
         }
 
         return true;
+    }
+
+    [Fact]
+    public void ThePredictJobsIndicesAreTheShardsOfOneValidPredictCommand()
+    {
+        var spec = Map(Load("predict-job.yaml"), "spec");
+        var pod = Map(Map(spec, "template"), "spec");
+        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+        var args = ((YamlSequenceNode)container["args"]).Select(a => ((YamlScalarNode)a).Value!).ToArray();
+        var mounts = ((YamlSequenceNode)container["volumeMounts"]).Select(m => Scalar(m, "mountPath")).ToArray();
+        var completions = int.Parse(Scalar(spec, "completions"));
+
+        Assert.Equal("Indexed", Scalar(spec, "completionMode"));
+        for (var index = 0; index < completions; index++)
+        {
+            var expanded = args.Select(a => a.Replace("$(JOB_COMPLETION_INDEX)", index.ToString())).ToArray();
+            var parsed = new System.CommandLine.RootCommand { PredictCommand.Create() }.Parse(expanded);
+            Assert.Empty(parsed.Errors);
+            Assert.Equal(new Shard(index, completions), Shard.Parse(expanded[Array.IndexOf(expanded, "--shard") + 1]));
+            Assert.Contains(mounts, m => expanded[Array.IndexOf(expanded, "--out") + 1].StartsWith(m + "/"));
+        }
+
+        var model = args[Array.IndexOf(args, "--model") + 1];
+        Assert.StartsWith("/app/models/", model); // docker/cli.Dockerfile copies models/ there
+        Assert.True(File.Exists(Path.Combine(Root, model["/app/".Length..])), $"{model} is not a shipped model");
     }
 
     private static YamlMappingNode Container()
