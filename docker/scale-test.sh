@@ -4,13 +4,16 @@
 # balancer for about a minute; a third of the way in one replica is killed (docker kill) and at
 # two thirds started again. Then the same with docker stop (drain) in place of kill. Prints
 # requests sent, answered and failed, and throughput before, during and after, for each; exits
-# non-zero on any failed request. Not in the test command (about 4 minutes of full load):
-# docs/deployment.md has its figures.
+# non-zero on any failed request. Last, throughput by replica count: the project's load generator
+# at 8 single-poster clients through the balancer for $seconds s with 1, 2 and 3 replicas (the
+# default model). Not in the test command (about 8 minutes of full load): docs/deployment.md has
+# its figures. Usage: docker/scale-test.sh [all|faults|throughput]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 lb_port=${POSTERGENRE_LB_TEST_PORT:-18180}
 seconds=${POSTERGENRE_SCALE_SECONDS:-60}
 project=postergenre-scale
+phases=${1:-all}
 bash docker/start-engine.sh || exit 1
 bash docker/build-base-images.sh || exit 1
 bash docker/build-haproxy-image.sh || exit 1
@@ -48,7 +51,9 @@ drive() {
 }
 
 failed_total=0
-for action in kill stop; do
+actions=(kill stop)
+[ "$phases" = throughput ] && actions=()
+for action in "${actions[@]}"; do
   log=$(mktemp)
   victim=$(docker ps --filter "name=${project}_api" -q | head -1)
   start=$(date +%s.%N)
@@ -80,5 +85,19 @@ PY
   done
   sleep 3
 done
+if [ "$phases" != faults ]; then
+  dotnet build benchmarks/PosterGenre.Benchmarks -c Release -v quiet -nologo >/dev/null
+  for replicas in 1 2 3; do
+    "${compose[@]}" up -d --scale api=$replicas >>/tmp/postergenre-scale.log 2>&1
+    for _ in $(seq 1 90); do
+      [ "$(docker ps --filter "name=${project}_api" --filter health=healthy -q | wc -l)" -eq "$replicas" ] && break
+      sleep 2
+    done
+    sleep 5 # HAProxy's health checks see every replica up
+    line=$(benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmarks load "http://127.0.0.1:$lb_port" 8 "$seconds" poster-genre || true)
+    echo "scale: $replicas replica(s), 8 clients through HAProxy: $line"
+    failed_total=$((failed_total + $(grep -oP '(?<=failed )[0-9]+' <<<"$line" || echo 1) + $(grep -oP '(?<=refused \(503\) )[0-9]+' <<<"$line" || echo 1)))
+  done
+fi
 echo "scale: $failed_total failed requests in all"
 [ "$failed_total" -eq 0 ]
