@@ -12,7 +12,7 @@ namespace PosterGenre.Benchmarks;
 /// (sent in pieces over a raw socket), with one hot reload of a model half-way. Counts answers by
 /// status, 5xx and dropped connections apart, and samples the service's RSS (from /proc/PID) and
 /// its native memory (RSS minus the GC's committed heap, <c>postergenre_gc_committed_bytes</c> on
-/// /metrics) after warm-up and at the end. Exit code 0 only with no 5xx and no drop.
+/// /metrics) every tenth of the run (the first tenth is the warm-up) and at the end. Exit code 0 only with no 5xx and no drop.
 /// </summary>
 internal static class SoakRun
 {
@@ -37,10 +37,17 @@ internal static class SoakRun
             int i;
             while ((i = Interlocked.Increment(ref next)) < total)
             {
-                if (i == total / 10)
+                if (i > 0 && i % Math.Max(1, total / 10) == 0)
                 {
-                    Interlocked.Exchange(ref warmRss, Rss(pid));
-                    Interlocked.Exchange(ref warmNative, warmRss - await GcCommittedAsync(client));
+                    // A sample every tenth of the run, so a level can be told from a slope.
+                    var rss = Rss(pid);
+                    var native = rss - await GcCommittedAsync(client);
+                    Console.WriteLine($"soak: at request {i}: RSS {rss / 1048576.0:F0} MB, native {native / 1048576.0:F0} MB");
+                    if (i == total / 10)
+                    {
+                        Interlocked.Exchange(ref warmRss, rss);
+                        Interlocked.Exchange(ref warmNative, native);
+                    }
                 }
 
                 if (i == total / 2)
