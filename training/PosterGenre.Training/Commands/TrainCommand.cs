@@ -13,11 +13,12 @@ using PosterGenre.Training.Fitting;
 namespace PosterGenre.Training.Commands;
 
 /// <summary>
-/// The whole <c>train</c> command: read and validate the data, decode every poster once, split,
-/// train, export to ONNX, check ONNX Runtime against TorchSharp, tune thresholds on validation,
-/// evaluate on test beside the prior baseline, and write model, manifest and report.
+/// The <c>train</c> command: its options here, its run in TrainCommand.Run.cs (read and validate
+/// the data, decode every poster once, split, train, export to ONNX, check ONNX Runtime against
+/// TorchSharp, tune thresholds on validation, evaluate on test beside the prior baseline, and
+/// write model, manifest and report).
 /// </summary>
-public static class TrainCommand
+public static partial class TrainCommand
 {
     public static Command Create(string[] args)
     {
@@ -267,7 +268,6 @@ public static class TrainCommand
         return command;
     }
 
-
     /// <summary>"32,64,128" as widths; null unless there are at least 3 positive whole numbers.</summary>
     internal static long[]? ParseChannels(string text)
     {
@@ -276,258 +276,10 @@ public static class TrainCommand
         return widths.Length >= 3 && widths.All(c => c > 0) ? widths : null;
     }
 
-
     /// <summary>"1,1,2,2,1" as convolutions per block; null unless there are <paramref name="blocks"/> counts of 1-4.</summary>
     internal static int[]? ParseConvs(string text, int blocks)
     {
         var counts = text.Split(',', StringSplitOptions.TrimEntries).Select(p => int.TryParse(p, out var n) && n is >= 1 and <= 4 ? n : 0).ToArray();
         return counts.Length == blocks && counts.All(n => n > 0) ? counts : null;
     }
-
-    /// <summary>ONNX Runtime must reproduce TorchSharp's probabilities to this (max absolute difference).</summary>
-    public const float ParityTolerance = 1e-4f;
-
-    /// <summary>Exit code of a run stopped after an epoch; <c>--resume</c> continues it.</summary>
-    public const int Stopped = 3;
-
-    /// <summary>
-    /// The first round(fraction x n) of the training posters in an order shuffled by the seed, kept
-    /// in their original order: with one seed a smaller share is always part of a larger one.
-    /// </summary>
-    internal static int[] TrainShare(int[] train, double fraction, int seed)
-    {
-        var keep = Math.Max(2, (int)Math.Round(train.Length * fraction));
-        var order = (int[])train.Clone();
-        new Random(seed).Shuffle(order);
-        return [.. order.Take(keep).Order()];
-    }
-
-    public static int Execute(TrainOptions options, TextWriter log)
-    {
-        var profile = options.Profile;
-        var name = string.IsNullOrWhiteSpace(options.ModelName) ? profile.Architecture : options.ModelName;
-        if (options.Resume)
-        {
-            // Before an hour of decoding and training: is there a run to resume, of this recipe?
-            var state = ResumeState.Load(options.OutDir);
-            state.CheckMatches(profile.Architecture, profile.Epochs, options.Seed, state.TrainPosters);
-        }
-
-        Directory.CreateDirectory(options.OutDir);
-        if (options.Threads > 0)
-        {
-            set_num_threads(options.Threads);
-        }
-
-        random.manual_seed(options.Seed);
-
-        var dataset = PosterDataset.Load(options.DataDir);
-        var posters = options.Limit > 0 ? dataset.Posters.Take(options.Limit).ToList() : [.. dataset.Posters];
-        log.WriteLine($"data: {dataset.Posters.Count} posters kept from {Path.Combine(options.DataDir, PosterDataset.CsvName)}, {dataset.Skipped.Count} rows skipped{(options.Limit > 0 ? $", using the first {posters.Count}" : "")}");
-
-        var rawSpec = new PreprocessingSpec { Width = profile.Width, Height = profile.Height, Resize = profile.Resize, Mean = [0, 0, 0], Std = [1, 1, 1] };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var cache = PixelCache.Build(posters, new PosterPreprocessor(rawSpec), dataset.Skipped, n => log.WriteLine($"decoded {n}/{posters.Count} posters"));
-        log.WriteLine($"decoded {cache.Count} posters once in {clock.Elapsed.TotalSeconds:F1} s ({cache.Count * rawSpec.PixelLength / 1e6:F0} MB of pixels)");
-        WriteSkipped(Path.Combine(options.OutDir, "skipped.csv"), dataset.Skipped);
-        foreach (var reason in dataset.Skipped.GroupBy(s => ReasonKind(s.Reason)))
-        {
-            log.WriteLine($"skipped {reason.Count()}: {reason.Key} (e.g. line {reason.First().Line} {reason.First().Id}: {reason.First().Reason})");
-        }
-
-        var reference = options.RefitFrom is null ? null : RefitReference.Load(options.RefitFrom, dataset.Genres, profile.Architecture);
-        var splitFile = reference?.SplitFile ?? options.SplitFile;
-        var split = splitFile is not null ? DatasetSplit.Load(splitFile) : DatasetSplit.Create(cache.Posters, options.Seed);
-        split.Save(Path.Combine(options.OutDir, DatasetSplit.FileName));
-        int[] Indices(SplitName s) => [.. Enumerable.Range(0, cache.Count).Where(i => split.Assignment.TryGetValue(cache.Posters[i].Id, out var a) && a == s)];
-        var train = Indices(SplitName.Train);
-        var validation = Indices(SplitName.Validation);
-        var test = Indices(SplitName.Test);
-        log.WriteLine($"split ({(splitFile is null ? $"seed {options.Seed}" : $"from {splitFile}")}): {train.Length} train, {validation.Length} validation, {test.Length} test");
-        if (train.Length < 2 || validation.Length == 0 || test.Length == 0)
-        {
-            throw new DatasetException($"Too few posters to train: {train.Length} train, {validation.Length} validation, {test.Length} test.");
-        }
-
-        if (options.TrainFraction < 1)
-        {
-            var all = train.Length;
-            train = TrainShare(train, options.TrainFraction, options.Seed);
-            log.WriteLine($"training on {train.Length} of the {all} training posters (--train-fraction {options.TrainFraction:G}); validation and test are whole");
-        }
-
-        // A refit trains on train + validation; validation stays known only to tune the prior's thresholds.
-        var heldOut = validation;
-        if (reference is not null)
-        {
-            train = [.. train, .. validation];
-            validation = [];
-            log.WriteLine($"refit of {reference.ManifestPath}: training on {train.Length} train + validation posters for {profile.Epochs} epochs, keeping the final weights and its thresholds");
-        }
-
-        TeacherTargets? teachers = null;
-        if (options.Teachers.Count > 0)
-        {
-            teachers = TeacherTargets.Compute(options.Teachers, options.DistillWeight, cache, dataset.Genres);
-            var softness = train.Average(i => cache.Posters[i].Labels.Select((l, g) => Math.Abs((l ? 1 : 0) - teachers.Probabilities[i][g])).Average());
-            var teacherMap = validation.Length == 0 ? "" : FormattableString.Invariant($", validation mAP of their mean {Trainer.MacroAp([.. validation.Select(i => teachers.Probabilities[i])], [.. validation.Select(i => cache.Posters[i].Labels)], options.MinPositivesForMacro):F4}");
-            log.WriteLine(FormattableString.Invariant($"distillation: targets are {1 - teachers.Weight:F2} x labels + {teachers.Weight:F2} x the mean of {teachers.Names.Count} teacher(s): {string.Join("; ", teachers.Names)}; mean |teacher - label| on training posters {softness:F4}{teacherMap}"));
-        }
-
-        var spec = profile.PixelMean is { } pixelMean
-            ? rawSpec with { Mean = [.. pixelMean.Select(m => m / 255f)], Std = [1 / 255f, 1 / 255f, 1 / 255f] }
-            : Standardized(rawSpec, profile.Standardize ? cache.ChannelStatistics(train) : ([0f, 0f, 0f], [1f, 1f, 1f]));
-        cache = cache.WithSpec(spec);
-
-        var trainer = new Trainer(options, cache, train, validation, dataset.Genres, teachers);
-        nn.Module<Tensor, Tensor> net;
-        try
-        {
-            net = trainer.Train(log);
-        }
-        catch (OperationCanceledException e)
-        {
-            log.WriteLine($"{e.Message}; continue with the same command and --resume");
-            return Stopped;
-        }
-
-        var genreNet = (IGenreNet)net;
-
-        var modelPath = Path.Combine(options.OutDir, name + ".onnx");
-        var manifestPath = Path.ChangeExtension(modelPath, ".json");
-        var metadata = new Dictionary<string, string>
-        {
-            ["name"] = name,
-            ["version"] = options.Version,
-            ["genres"] = string.Join(",", dataset.Genres),
-        };
-        var manifest = new ModelManifest
-        {
-            Name = name,
-            Version = options.Version,
-            Architecture = profile.Architecture,
-            Genres = dataset.Genres,
-            Thresholds = [.. dataset.Genres.Select(_ => 0.5f)],
-            Preprocessing = spec,
-            TestTimeAugmentation = "none",
-            InputName = OnnxExporter.InputName,
-            OutputName = OnnxExporter.OutputName,
-            MacsPerPoster = genreNet.Macs,
-            Parameters = net.parameters().Sum(p => p.numel()),
-            TrainingData = new TrainingDataInfo(dataset.CsvSha256, cache.Count, train.Length, validation.Length, test.Length, options.Seed),
-            RefitOf = reference is null ? null : $"{reference.Manifest.Name} {reference.Manifest.Version} ({reference.Manifest.TrainingCommand})",
-            TrainingCommand = options.CommandLine,
-            StartedFrom = net is PretrainedResNet ? PretrainedFiles.Describe(profile.InitFrom ?? PretrainedFiles.ResNet18) : null,
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
-        manifest.Save(manifestPath);
-
-        // Parity is checked on the plain network (no test-time augmentation), as TorchSharp computes it.
-        var parityIndices = (validation.Length > 0 ? validation : test).Take(16).ToArray();
-        var (parity, rounding) = ExportChecked(genreNet, net, profile, modelPath, manifestPath, cache, parityIndices, metadata, dataset.Genres.Length);
-        log.WriteLine($"ONNX parity on {parityIndices.Length} {(validation.Length > 0 ? "validation" : "test")} posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
-        if (!(parity <= ParityTolerance))
-        {
-            throw new InvalidOperationException($"The exported model differs from TorchSharp by {parity:E2} > {ParityTolerance:E0}; the export is wrong.");
-        }
-
-        if (profile.HalfWeights)
-        {
-            log.WriteLine($"float16 weights: max |float16 file - float32 export| = {rounding:E2} on the same posters; the file is {new FileInfo(modelPath).Length / 1e6:F1} MB");
-        }
-
-        manifest = manifest with { TestTimeAugmentation = reference?.Manifest.TestTimeAugmentation ?? profile.TestTimeAugmentation };
-        manifest.Save(manifestPath);
-        using var onnx = GenreModel.Load(modelPath, manifestPath);
-        var validationLabels = heldOut.Select(i => cache.Posters[i].Labels).ToArray();
-        var thresholds = reference?.Manifest.Thresholds
-            ?? Thresholds.TuneForF1(OnnxScoring.Predict(onnx, cache, validation), validationLabels, dataset.Genres.Length);
-
-        var testLabels = test.Select(i => cache.Posters[i].Labels).ToArray();
-        var testProbabilities = OnnxScoring.Predict(onnx, cache, test);
-        var result = Evaluator.Evaluate(name, dataset.Genres, testProbabilities, testLabels, thresholds, manifest.MinGenres, manifest.MaxGenres, options.MinPositivesForMacro);
-
-        var trainPosters = train.Select(i => cache.Posters[i]).ToArray();
-        var priorThresholds = Thresholds.TuneForF1(OnnxScoring.Prior(trainPosters, dataset.Genres.Length, heldOut.Length), validationLabels, dataset.Genres.Length);
-        var prior = Evaluator.Evaluate("prior", dataset.Genres, OnnxScoring.Prior(trainPosters, dataset.Genres.Length, test.Length), testLabels, priorThresholds, minPositivesForMacro: options.MinPositivesForMacro);
-
-        manifest = manifest with
-        {
-            Thresholds = thresholds,
-            TestMetrics = new Dictionary<string, double>(result.Summary) { [EvaluationResult.ParityKey] = parity },
-        };
-        manifest.Save(manifestPath);
-
-        var table = ReportWriter.Table([result, prior], $"Test split ({test.Length} posters)");
-        File.WriteAllText(Path.Combine(options.OutDir, ReportWriter.MetricsTable), table);
-        ReportWriter.WriteMetrics(options.OutDir, new
-        {
-            split = "test",
-            models = new[] { result, prior },
-            history = trainer.History,
-            onnxParityMaxAbsDiff = parity,
-        });
-        WriteHistory(Path.Combine(options.OutDir, "history.csv"), trainer.History);
-        var trainCounts = Enumerable.Range(0, dataset.Genres.Length).Select(g => trainPosters.Count(p => p.Labels[g])).ToArray();
-        ReportWriter.WritePlots(options.OutDir, trainer.History, dataset.Genres, trainCounts, trainPosters.Length, result);
-        ReportWriter.WriteHtml(options.OutDir, $"PosterGenre training report: {name}", table, manifest);
-        log.WriteLine(table);
-        log.WriteLine($"wrote {modelPath}, {manifestPath} and the report in {options.OutDir}");
-        ResumeState.Delete(options.OutDir);
-        return 0;
-    }
-
-    private static PreprocessingSpec Standardized(PreprocessingSpec spec, (float[] Mean, float[] Std) statistics) =>
-        spec with { Mean = [.. statistics.Mean.Select(v => MathF.Round(v, 4))], Std = [.. statistics.Std.Select(v => MathF.Round(v, 4))] };
-
-    /// <summary>
-    /// Exports the network; with half-precision weights, also a float32 twin whose parity with
-    /// TorchSharp is the export's check, and the float16 file's own distance from it is reported.
-    /// Returns the parity (float32 against TorchSharp) and the storage rounding (float16 against float32; 0 without).
-    /// </summary>
-    private static (float Parity, float Rounding) ExportChecked(IGenreNet net, nn.Module<Tensor, Tensor> module, Recipe profile, string modelPath, string manifestPath, PixelCache cache, int[] indices, IReadOnlyDictionary<string, string> metadata, int genres)
-    {
-        var full = profile.HalfWeights ? Path.ChangeExtension(modelPath, ".fp32.onnx") : modelPath;
-        OnnxExporter.Export(net.Export, full, profile.Height, profile.Width, genres, metadata);
-        var torchProbabilities = Trainer.Predict(module, new BatchMaker(cache, 0), indices);
-        float[][] fullProbabilities;
-        if (profile.HalfWeights)
-        {
-            File.Copy(manifestPath, Path.ChangeExtension(full, ".json"), overwrite: true);
-        }
-
-        using (var plain = GenreModel.Load(full, Path.ChangeExtension(full, ".json")))
-        {
-            fullProbabilities = OnnxScoring.Predict(plain, cache, indices);
-        }
-
-        var parity = MaxDifference(torchProbabilities, fullProbabilities);
-        if (!profile.HalfWeights)
-        {
-            return (parity, 0);
-        }
-
-        OnnxExporter.Export(net.Export, modelPath, profile.Height, profile.Width, genres, metadata, halfWeights: true);
-        using (var half = GenreModel.Load(modelPath, manifestPath))
-        {
-            var rounding = MaxDifference(fullProbabilities, OnnxScoring.Predict(half, cache, indices));
-            File.Delete(full);
-            File.Delete(Path.ChangeExtension(full, ".json"));
-            return (parity, rounding);
-        }
-    }
-
-    private static float MaxDifference(float[][] a, float[][] b) => a.Zip(b, (x, y) => x.Zip(y, (p, q) => Math.Abs(p - q)).Max()).Max();
-
-    private static string ReasonKind(string reason) =>
-        reason.StartsWith("repeated id", StringComparison.Ordinal) ? "repeated ids"
-        : reason.StartsWith("image", StringComparison.Ordinal) ? "missing or unreadable images"
-        : "invalid rows";
-
-    private static void WriteSkipped(string path, IEnumerable<SkippedRow> skipped) =>
-        File.WriteAllLines(path, ["Line,Id,Reason", .. skipped.Select(s => $"{s.Line},{s.Id},\"{s.Reason.Replace("\"", "\"\"")}\"")]);
-
-    private static void WriteHistory(string path, IEnumerable<EpochRecord> history) =>
-        File.WriteAllLines(path, ["epoch,train_loss,validation_loss,validation_map,learning_rate,images_per_second,seconds,validation_map_raw_weights",
-            .. history.Select(h => FormattableString.Invariant($"{h.Epoch},{h.TrainLoss:F5},{h.ValidationLoss:F5},{h.ValidationMap:F5},{h.LearningRate:E3},{h.ImagesPerSecond:F1},{h.Seconds:F1},{h.RawValidationMap:F5}"))]);
 }
