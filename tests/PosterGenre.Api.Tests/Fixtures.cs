@@ -17,6 +17,18 @@ internal static class Fixtures
 
     public static string Dir => Path.Combine(AppContext.BaseDirectory, "fixtures");
 
+    /// <summary>The checkout the tests run from (the folder above the test binaries that holds PosterGenre.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PosterGenre.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("the repository root is not above the test binaries");
+    }
+
     public static string PosterPath(string id) => Path.Combine(Dir, "posters", id + ".jpg");
 
     public static byte[] Poster(string id) => File.ReadAllBytes(PosterPath(id));

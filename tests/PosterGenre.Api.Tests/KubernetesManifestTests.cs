@@ -13,7 +13,7 @@ namespace PosterGenre.Api.Tests;
 /// </summary>
 public sealed class KubernetesManifestTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = Fixtures.RepositoryRoot();
 
     [Fact]
     public void TheContainerPortIsTheOneTheImageListensOn()
@@ -145,15 +145,4 @@ public sealed class KubernetesManifestTests(ApiFactory factory) : IClassFixture<
     private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];
 
     private static string Scalar(YamlNode node, string key) => ((YamlScalarNode)((YamlMappingNode)node)[key]).Value!;
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PosterGenre.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("the repository root is not above the test binaries");
-    }
 }
