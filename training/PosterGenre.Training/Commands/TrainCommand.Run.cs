@@ -137,7 +137,7 @@ public static partial class TrainCommand
     {
         var teachers = TeacherTargets.Compute(options.Teachers, options.DistillWeight, cache, genres);
         var softness = posters.Train.Average(i => cache.Posters[i].Labels.Select((l, g) => Math.Abs((l ? 1 : 0) - teachers.Probabilities[i][g])).Average());
-        var teacherMap = posters.Validation.Length == 0 ? "" : FormattableString.Invariant($", validation mAP of their mean {Trainer.MacroAp([.. posters.Validation.Select(i => teachers.Probabilities[i])], [.. posters.Validation.Select(i => cache.Posters[i].Labels)], options.MinPositivesForMacro):F4}");
+        var teacherMap = posters.Validation.Length == 0 ? "" : FormattableString.Invariant($", validation mAP of their mean {RankingMetrics.MacroAp([.. posters.Validation.Select(i => teachers.Probabilities[i])], [.. posters.Validation.Select(i => cache.Posters[i].Labels)], options.MinPositivesForMacro):F4}");
         log.WriteLine(FormattableString.Invariant($"distillation: targets are {1 - teachers.Weight:F2} x labels + {teachers.Weight:F2} x the mean of {teachers.Names.Count} teacher(s): {string.Join("; ", teachers.Names)}; mean |teacher - label| on training posters {softness:F4}{teacherMap}"));
         return teachers;
     }

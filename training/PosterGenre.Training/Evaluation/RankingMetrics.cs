@@ -95,4 +95,20 @@ public static class RankingMetrics
         Array.Sort(keys, order);
         return order;
     }
+
+    /// <summary>Mean average precision over the genres with at least <paramref name="minPositives"/> positives (0 if none has).</summary>
+    public static double MacroAp(float[][] probabilities, bool[][] labels, int minPositives)
+    {
+        var aps = new List<double>();
+        for (var g = 0; g < labels[0].Length; g++)
+        {
+            var truth = labels.Select(l => l[g]).ToArray();
+            if (truth.Count(t => t) >= minPositives)
+            {
+                aps.Add(AveragePrecision(probabilities.Select(r => r[g]).ToArray(), truth));
+            }
+        }
+
+        return aps.Count == 0 ? 0 : aps.Average();
+    }
 }

@@ -273,7 +273,7 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
             loss = (-((y * w * p.log()) + ((1 - y) * (1 - p).log()))).mean().item<float>();
         }
 
-        return (loss, MacroAp(probabilities, labels, options.MinPositivesForMacro));
+        return (loss, RankingMetrics.MacroAp(probabilities, labels, options.MinPositivesForMacro));
     }
 
     private float[][] PredictFromFeatures(PretrainedResNet net, FeatureCache probe)
@@ -283,22 +283,6 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         using var scope = NewDisposeScope();
         var probabilities = sigmoid(net.Head(probe.Rows(validation))).data<float>().ToArray();
         return [.. validation.Select((_, i) => probabilities.AsSpan(i * genres.Length, genres.Length).ToArray())];
-    }
-
-    /// <summary>Mean average precision over the genres with at least <paramref name="minPositives"/> positives (0 if none has).</summary>
-    public static double MacroAp(float[][] probabilities, bool[][] labels, int minPositives)
-    {
-        var aps = new List<double>();
-        for (var g = 0; g < labels[0].Length; g++)
-        {
-            var truth = labels.Select(l => l[g]).ToArray();
-            if (truth.Count(t => t) >= minPositives)
-            {
-                aps.Add(RankingMetrics.AveragePrecision(probabilities.Select(r => r[g]).ToArray(), truth));
-            }
-        }
-
-        return aps.Count == 0 ? 0 : aps.Average();
     }
 
     /// <summary>

@@ -222,16 +222,16 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
 
     private Step ConvStep(NodeProto node, Dictionary<string, TensorProto> initializers)
     {
-        var weight = Initializer(node, 1, initializers);
-        var bias = node.Input.Count > 2 ? Initializer(node, 2, initializers) : null;
-        if (Ints(node, "group", [1])[0] != 1 || Ints(node, "dilations", [1, 1]).Any(d => d != 1))
+        var weight = node.Initializer(1, initializers);
+        var bias = node.Input.Count > 2 ? node.Initializer(2, initializers) : null;
+        if (node.Ints("group", [1])[0] != 1 || node.Ints("dilations", [1, 1]).Any(d => d != 1))
         {
             throw new NotSupportedException($"Conv node '{node.Name}' uses groups or dilation, which the importer does not support.");
         }
 
         var kernel = weight.shape[2..];
-        var strides = Ints(node, "strides", [1, 1]);
-        var pads = Pads(node);
+        var strides = node.Ints("strides", [1, 1]);
+        var pads = node.Pads();
         var symmetric = pads[0] == pads[2] && pads[1] == pads[3];
         var conv = Conv2d(weight.shape[1], weight.shape[0], (kernel[0], kernel[1]), (strides[0], strides[1]), symmetric ? (pads[0], pads[1]) : (0, 0), bias: bias is not null);
         using (no_grad())
@@ -246,15 +246,15 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
 
     private Step NormStep(NodeProto node, Dictionary<string, TensorProto> initializers)
     {
-        var scale = Initializer(node, 1, initializers);
+        var scale = node.Initializer(1, initializers);
         var epsilon = node.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
         var norm = BatchNorm2d(scale.shape[0], eps: epsilon);
         using (no_grad())
         {
             norm.weight!.copy_(scale);
-            norm.bias!.copy_(Initializer(node, 2, initializers));
-            norm.running_mean!.copy_(Initializer(node, 3, initializers));
-            norm.running_var!.copy_(Initializer(node, 4, initializers));
+            norm.bias!.copy_(node.Initializer(2, initializers));
+            norm.running_mean!.copy_(node.Initializer(3, initializers));
+            norm.running_var!.copy_(node.Initializer(4, initializers));
         }
 
         norms.Add(norm);
@@ -262,7 +262,7 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
     }
 
     private static Step PoolStep(NodeProto node) =>
-        new("MaxPool", [node.Input[0]], node.Output[0], -1, Ints(node, "kernel_shape", []), Ints(node, "strides", [1, 1]), Pads(node));
+        new("MaxPool", [node.Input[0]], node.Output[0], -1, node.Ints("kernel_shape", []), node.Ints("strides", [1, 1]), node.Pads());
 
     private static Step AveragePoolStep(NodeProto node, bool global)
     {
@@ -274,29 +274,6 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
 
     private static Tensor Pad(Tensor x, long[] pads, double value) =>
         pads.All(p => p == 0) ? x : functional.pad(x, [pads[1], pads[3], pads[0], pads[2]], PaddingModes.Constant, value);
-
-    /// <summary>ONNX pads [top, left, bottom, right]; SAME_UPPER/SAME_LOWER auto_pad is not read.</summary>
-    private static long[] Pads(NodeProto node)
-    {
-        var autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
-        return autoPad is "NOTSET" or "VALID"
-            ? Ints(node, "pads", [0, 0, 0, 0])
-            : throw new NotSupportedException($"Node '{node.Name}' ({node.OpType}) uses auto_pad {autoPad}; the importer reads explicit pads only.");
-    }
-
-    private static long[] Ints(NodeProto node, string name, long[] fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? [.. a.Ints.Count > 0 ? a.Ints : [a.I]] : fallback;
-
-    private static Tensor Initializer(NodeProto node, int input, Dictionary<string, TensorProto> initializers)
-    {
-        var name = node.Input.Count > input ? node.Input[input] : "";
-        if (!initializers.TryGetValue(name, out var proto))
-        {
-            throw new InvalidDataException($"{node.OpType} node '{node.Name}' reads '{name}', which is not an initializer; the importer needs its weights in the file.");
-        }
-
-        return OnnxTensors.ToTensor(proto);
-    }
 
     private sealed record Step(string Op, string[] Inputs, string Output, int Layer = -1, long[]? KernelShape = null, long[]? StrideShape = null, long[]? PadShape = null, bool ExplicitPads = false, bool Global = false, int Stage = 0)
     {
