@@ -8,7 +8,8 @@ namespace PosterGenre.Benchmarks;
 /// <c>floor MODEL [workers] [intra-op threads] [seconds]</c> measures the in-process floor (<see cref="FloorRun"/>);
 /// <c>plot THROUGHPUT.png LATENCY.png CSV...</c> draws bench.sh's figures (<see cref="ConcurrencyPlot"/>);
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
-/// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>).
+/// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>);
+/// <c>decoders MODEL FOLDER [posters]</c> compares SkiaSharp and ImageSharp as a model's imaging library (<see cref="DecoderComparison"/>).
 /// </summary>
 internal static class Program
 {
@@ -49,6 +50,16 @@ internal static class Program
             var cases = args.Length > 2 ? int.Parse(args[2]) : 5_000;
             var seed = args.Length > 3 ? int.Parse(args[3]) : 1;
             return await HttpFuzz.RunAsync(fuzzUrl, cases, seed);
+        }
+
+        if (args is ["decoders", var decoderModel, var folder, ..])
+        {
+            return DecoderComparison.Run(decoderModel, folder, args.Length > 3 ? int.Parse(args[3]) : 500);
+        }
+
+        if (args is ["peak", var library])
+        {
+            return DecoderComparison.Peak(Enum.Parse<PosterGenre.Imaging.ImagingLibrary>(library));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

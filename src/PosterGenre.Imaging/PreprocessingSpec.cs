@@ -24,6 +24,13 @@ public sealed record PreprocessingSpec
     [JsonConverter(typeof(JsonStringEnumConverter<ResizeSampling>))]
     public ResizeSampling Sampling { get; init; } = ResizeSampling.LinearMipmap;
 
+    /// <summary>
+    /// The library that decodes and resizes. Manifests written before this field existed mean
+    /// <see cref="ImagingLibrary.SkiaSharp"/>, which is what their models trained on.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ImagingLibrary>))]
+    public ImagingLibrary Decoder { get; init; } = ImagingLibrary.SkiaSharp;
+
     /// <summary>Per-channel mean (R, G, B) on the 0..1 scale, subtracted before dividing by <see cref="Std"/>.</summary>
     public required float[] Mean { get; init; }
 

@@ -6,7 +6,7 @@ namespace PosterGenre.Imaging.Tests;
 /// <see cref="PosterImageException"/>, never another exception and never a crash of the native
 /// decoder (which would end this test process, and the service's).
 /// </summary>
-public sealed class MutatedInputTests
+public abstract class MutatedInputTests(ImagingLibrary library)
 {
     private const int MutationsPerFile = 200;
 
@@ -22,7 +22,7 @@ public sealed class MutatedInputTests
     public void DamagedFilesDecodeOrAreRefusedCleanly(string file)
     {
         var original = File.ReadAllBytes(Path.Combine(Fixtures.Dir, file));
-        var preprocessor = new PosterPreprocessor(Fixtures.Spec(96, 144), new ImageLimits(40_000_000));
+        var preprocessor = new PosterPreprocessor(Fixtures.Spec(96, 144, decoder: library), new ImageLimits(40_000_000));
         var random = new Random(file.Sum(c => c)); // string hashes vary per process; this seed does not
         var (decoded, refused) = (0, 0);
         for (var i = 0; i < MutationsPerFile; i++)
@@ -74,3 +74,7 @@ public sealed class MutatedInputTests
         }
     }
 }
+
+public sealed class SkiaSharpMutatedInputTests() : MutatedInputTests(ImagingLibrary.SkiaSharp);
+
+public sealed class ImageSharpMutatedInputTests() : MutatedInputTests(ImagingLibrary.ImageSharp);

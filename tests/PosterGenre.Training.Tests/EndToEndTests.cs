@@ -119,6 +119,22 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void ARunDecodedWithImageSharpSaysSoInItsManifestAndServesWithIt()
+    {
+        using var data = SyntheticDataset.Create(90);
+        var options = Options(data.Root);
+
+        var exit = TrainCommand.Execute(options with { Profile = options.Profile with { Decoder = ImagingLibrary.ImageSharp } }, TextWriter.Null);
+
+        Assert.Equal(0, exit);
+        var manifest = ModelManifest.Load(Path.Combine(output, "tiny.json"));
+        Assert.Equal(ImagingLibrary.ImageSharp, manifest.Preprocessing.Decoder);
+        Assert.Contains("\"decoder\": \"ImageSharp\"", File.ReadAllText(Path.Combine(output, "tiny.json")));
+        using var model = GenreModel.Load(Path.Combine(output, "tiny.onnx"));
+        Assert.Equal(ImagingLibrary.ImageSharp, model.Preprocessor.Spec.Decoder);
+    }
+
+    [Fact]
     public void LabelSmoothingReachesTheTrainingTargets()
     {
         using var data = SyntheticDataset.Create(90);

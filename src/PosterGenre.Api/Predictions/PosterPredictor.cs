@@ -16,7 +16,7 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
         long decodedPixels = 0;
         var scored = PosterScorer.Score(model.Model, readable, upload =>
         {
-            decodedPixels += PosterDecoder.ReadHeader(upload.Content).Pixels;
+            decodedPixels += model.Preprocessor.ReadHeader(upload.Content).Pixels;
             if (decodedPixels > maxDecodedPixels)
             {
                 throw new PosterImageException(PosterImageError.TooManyPixels,

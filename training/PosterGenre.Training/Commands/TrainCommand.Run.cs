@@ -87,7 +87,7 @@ public static partial class TrainCommand
         var posters = options.Limit > 0 ? dataset.Posters.Take(options.Limit).ToList() : [.. dataset.Posters];
         log.WriteLine($"data: {dataset.Posters.Count} posters kept from {Path.Combine(options.DataDir, PosterDataset.CsvName)}, {dataset.Skipped.Count} rows skipped{(options.Limit > 0 ? $", using the first {posters.Count}" : "")}");
 
-        var rawSpec = new PreprocessingSpec { Width = profile.Width, Height = profile.Height, Resize = profile.Resize, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        var rawSpec = new PreprocessingSpec { Width = profile.Width, Height = profile.Height, Resize = profile.Resize, Decoder = profile.Decoder, Mean = [0, 0, 0], Std = [1, 1, 1] };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var cache = PixelCache.Build(posters, new PosterPreprocessor(rawSpec), dataset.Skipped, n => log.WriteLine($"decoded {n}/{posters.Count} posters"));
         log.WriteLine($"decoded {cache.Count} posters once in {clock.Elapsed.TotalSeconds:F1} s ({cache.Count * rawSpec.PixelLength / 1e6:F0} MB of pixels)");

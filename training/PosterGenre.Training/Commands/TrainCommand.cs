@@ -38,6 +38,7 @@ public static partial class TrainCommand
         var width = new Option<int?>("--width") { Description = "Input width in pixels (default: the architecture's)." };
         var height = new Option<int?>("--height") { Description = "Input height in pixels (default: the architecture's; seed-baseline needs width = height)." };
         var resize = new Option<ResizeMode?>("--resize") { Description = "Stretch (default), CenterCrop or Pad." };
+        var decoder = new Option<ImagingLibrary?>("--decoder") { Description = "The imaging library that decodes and resizes the posters, here and in the service (the manifest records it): SkiaSharp (default) or ImageSharp (docs/decisions.md)." };
         var zoom = new Option<double?>("--zoom") { Description = "Largest random zoom of the augmentation, 0-0.5 (0.15: a region of 85-100% of each side; default: the architecture's)." };
         zoom.Validators.Add(r =>
         {
@@ -214,7 +215,7 @@ public static partial class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last finished epoch; give the same command as the first time, plus --resume." };
         var command = new Command("train", "Train a model, export it to ONNX, tune thresholds on validation and evaluate on test.")
         {
-            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, zoom, mixup, cutmix, labelSmoothing, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, initFrom, firstStage, headEpochs, trunkRate, resume,
+            data, output, arch, epochs, seed, split, name, version, limit, maxBatches, batchSize, threads, width, height, resize, decoder, zoom, mixup, cutmix, labelSmoothing, ema, channels, convs, loss, posWeight, refit, teacher, distill, repeatThreshold, trainFraction, initFrom, firstStage, headEpochs, trunkRate, resume,
         };
         command.SetAction(result => CommandSupport.Run(() =>
         {
@@ -227,6 +228,7 @@ public static partial class TrainCommand
                 Width = result.GetValue(width) ?? profile.Width,
                 Height = result.GetValue(height) ?? profile.Height,
                 Resize = result.GetValue(resize) ?? profile.Resize,
+                Decoder = result.GetValue(decoder) ?? profile.Decoder,
                 Zoom = result.GetValue(zoom) ?? profile.Zoom,
                 Mixup = result.GetValue(mixup) ?? profile.Mixup,
                 CutMix = result.GetValue(cutmix) ?? profile.CutMix,

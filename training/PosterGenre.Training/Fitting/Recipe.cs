@@ -16,6 +16,9 @@ public sealed record Recipe
 
     public ResizeMode Resize { get; init; } = ResizeMode.Stretch;
 
+    /// <summary>The imaging library that decodes the posters; the manifest records it, and the service decodes with it too.</summary>
+    public ImagingLibrary Decoder { get; init; } = ImagingLibrary.SkiaSharp;
+
     /// <summary>Normalise with the training split's channel statistics; otherwise scale to 0..1 only (as the seed did).</summary>
     public bool Standardize { get; init; } = true;
 
