@@ -24,7 +24,7 @@ public sealed class GenreModel : IDisposable
     private readonly string inputName;
     private readonly string outputName;
 
-    private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, InferenceSession? lone, OnnxSessionSettings settings)
+    private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, InferenceSession? lone, OnnxSessionSettings settings, ImageLimits? limits)
     {
         this.lone = lone;
         ModelPath = modelPath;
@@ -34,7 +34,7 @@ public sealed class GenreModel : IDisposable
         sessionSlots = new SemaphoreSlim(sessions.Length, sessions.Length);
         inflight = new SemaphoreSlim(settings.ResolvedConcurrentInferences, settings.ResolvedConcurrentInferences);
         batcher = settings.MaxBatch > 1 ? new RequestBatcher(settings.MaxBatch, settings.ResolvedConcurrentInferences, PredictNow) : null;
-        Preprocessor = new PosterPreprocessor(manifest.Preprocessing);
+        Preprocessor = new PosterPreprocessor(manifest.Preprocessing, limits);
 
         var metadata = sessions[0].InputMetadata;
         inputName = metadata.ContainsKey(manifest.InputName) ? manifest.InputName : metadata.Keys.First();
@@ -53,10 +53,10 @@ public sealed class GenreModel : IDisposable
 
     /// <summary>
     /// Loads the model at <paramref name="modelPath"/> with the manifest at <paramref name="manifestPath"/>
-    /// (default: the model path with <c>.json</c>).
+    /// (default: the model path with <c>.json</c>); its preprocessor decodes within <paramref name="limits"/> (default: <see cref="ImageLimits.Default"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">The model or manifest is missing, unreadable or inconsistent; the message names the file.</exception>
-    public static GenreModel Load(string modelPath, string? manifestPath = null, OnnxSessionSettings? settings = null)
+    public static GenreModel Load(string modelPath, string? manifestPath = null, OnnxSessionSettings? settings = null, ImageLimits? limits = null)
     {
         settings ??= new OnnxSessionSettings();
         manifestPath ??= Path.ChangeExtension(modelPath, ".json");
@@ -90,7 +90,7 @@ public sealed class GenreModel : IDisposable
                 created.Add(lone = new InferenceSession(bytes, options));
             }
 
-            return new GenreModel(modelPath, manifest, [.. created.Take(settings.Sessions)], lone, settings);
+            return new GenreModel(modelPath, manifest, [.. created.Take(settings.Sessions)], lone, settings, limits);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or IOException)
         {

@@ -31,11 +31,14 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
         }
 
         var share = scored.Inference.TotalMilliseconds / Math.Max(1, scored.Posters.Count(p => p.Probabilities is not null));
-        var next = 0; // the readable uploads' outcomes, in upload order
-        var results = uploads.Select(upload => upload.Error is { } error
-            ? Failed(upload.FileName, error)
-            : Result(model, upload.FileName, scored.Posters[next++], share, explain));
-        return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), [.. results]);
+        var results = new List<PosterResult>(uploads.Count);
+        var next = 0; // the readable uploads' outcomes come in upload order
+        foreach (var upload in uploads)
+        {
+            results.Add(upload.Error is { } error ? Failed(upload.FileName, error) : Result(model, upload.FileName, scored.Posters[next++], share, explain));
+        }
+
+        return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), results);
     }
 
     private PosterResult Result(ServedModel model, string fileName, PosterScore outcome, double inferenceShareMs, bool explain)

@@ -138,7 +138,8 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetri
         var clock = Stopwatch.StartNew();
         var (modelPath, manifestPath) = FilesOf(name);
         var fingerprint = Fingerprint(modelPath, manifestPath);
-        var model = GenreModel.Load(modelPath, manifestPath, settings.Onnx);
+        // One decode budget for the whole process: every model's preprocessing shares it.
+        var model = GenreModel.Load(modelPath, manifestPath, settings.Onnx, limits.Value);
         try
         {
             var warm = model.Predict([new float[model.Manifest.Preprocessing.TensorLength]]);
@@ -156,9 +157,7 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetri
         logger.LogInformation(
             "Loaded model {Model} {Version} from {Path} ({Input} input, {Sessions} session(s)) and warmed it in {ElapsedMs:F0} ms",
             name, model.Manifest.Version, modelPath, $"{model.Manifest.Preprocessing.Width}x{model.Manifest.Preprocessing.Height}", settings.Onnx.Sessions, clock.Elapsed.TotalMilliseconds);
-        // One budget for the whole process: every model's preprocessing shares it.
-        var preprocessor = new PosterPreprocessor(model.Manifest.Preprocessing, limits.Value);
-        return new ServedModel(name, model, preprocessor, string.Equals(name, settings.DefaultModel, StringComparison.OrdinalIgnoreCase), DateTimeOffset.UtcNow, fingerprint);
+        return new ServedModel(name, model, string.Equals(name, settings.DefaultModel, StringComparison.OrdinalIgnoreCase), DateTimeOffset.UtcNow, fingerprint);
     }
 
     private static string Fingerprint(string modelPath, string manifestPath)

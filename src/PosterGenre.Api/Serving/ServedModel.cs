@@ -8,7 +8,7 @@ namespace PosterGenre.Api.Serving;
 /// Requests hold it through a <see cref="ModelLease"/>; once a reload has replaced it, it is
 /// disposed when the last request that holds it finishes.
 /// </summary>
-public sealed class ServedModel(string name, GenreModel model, PosterPreprocessor preprocessor, bool isDefault, DateTimeOffset loadedUtc, string fingerprint)
+public sealed class ServedModel(string name, GenreModel model, bool isDefault, DateTimeOffset loadedUtc, string fingerprint)
 {
     private readonly Lock gate = new();
     private int users;
@@ -18,7 +18,8 @@ public sealed class ServedModel(string name, GenreModel model, PosterPreprocesso
 
     public GenreModel Model => model;
 
-    public PosterPreprocessor Preprocessor => preprocessor;
+    /// <summary>The model's one preprocessor, under the service's upload limits and decode budget.</summary>
+    public PosterPreprocessor Preprocessor => model.Preprocessor;
 
     public bool IsDefault => isDefault;
 
