@@ -6,8 +6,9 @@
 # requests sent, answered and failed, and throughput before, during and after, for each; exits
 # non-zero on any failed request. Last, throughput by replica count: the project's load generator
 # at 8 single-poster clients through the balancer for $seconds s with 1, 2 and 3 replicas (the
-# default model). Not in the test command (about 8 minutes of full load): docs/deployment.md has
-# its figures. Usage: docker/scale-test.sh [all|faults|throughput]
+# default model). The test command runs the fault runs (`faults`, about 3 minutes); the
+# throughput phase is a measurement, run by hand: docs/deployment.md has both's figures.
+# Usage: docker/scale-test.sh [all|faults|throughput]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 lb_port=${POSTERGENRE_LB_TEST_PORT:-18180}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: prepares a fresh machine (libstdc++ for TorchSharp, Chromium for the browser
 # tests, a Docker engine for the container test), then runs every test: unit, training end to end,
-# ONNX parity, API integration, browser, and the container test. Ends with "tests: N passed, N failed".
+# ONNX parity, API integration, browser, the container test, and the scale-out test's fault runs
+# (docker/scale-test.sh faults: a replica killed and one stopped behind HAProxy, under load; about
+# 3 minutes). Ends with "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-offline} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -17,13 +19,15 @@ if [ "${POSTERGENRE_SKIP_CONTAINER:-0}" = 1 ]; then
 else
   bash docker/container-test.sh 2>&1 | tee -a "$log"
   container_status=${PIPESTATUS[0]}
+  # One check: no request fails through a replica kill and a replica stop.
+  if bash docker/scale-test.sh faults 2>&1 | tee -a "$log"; then scale=(1 0); else scale=(0 1); container_status=1; fi
 fi
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
 read -r cpassed cfailed < <(sed -nE 's/^container: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -1)
-passed=$(( ${passed:-0} + ${cpassed:-0} ))
-failed=$(( ${failed:-0} + ${cfailed:-0} ))
+passed=$(( ${passed:-0} + ${cpassed:-0} + ${scale[0]:-0} ))
+failed=$(( ${failed:-0} + ${cfailed:-0} + ${scale[1]:-0} ))
 if [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
