@@ -7,9 +7,9 @@ namespace PosterGenre.Inference;
 /// <summary>
 /// One trained model: its manifest, its preprocessing and long-lived ONNX Runtime sessions.
 /// Thread-safe: <see cref="Predict"/> may be called concurrently. With one session (the default)
-/// concurrent runs share it; with more, each run takes a free session from the pool. At most
-/// <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> runs are in flight either way, so
-/// native buffers stay bounded under any load.
+/// concurrent runs share it; with more, each run takes a free session from the pool. Runs happen
+/// on <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> threads of the model's own
+/// (<see cref="InferenceWorkers"/>), so native buffers stay bounded under any load.
 /// </summary>
 public sealed class GenreModel : IDisposable
 {
@@ -19,8 +19,7 @@ public sealed class GenreModel : IDisposable
     private int callers;
     private readonly ConcurrentQueue<InferenceSession> idle;
     private readonly SemaphoreSlim sessionSlots;
-    private readonly SemaphoreSlim inflight;
-    private readonly RequestBatcher? batcher;
+    private readonly InferenceWorkers workers;
     private readonly string inputName;
     private readonly string outputName;
 
@@ -32,8 +31,6 @@ public sealed class GenreModel : IDisposable
         this.sessions = sessions;
         idle = new ConcurrentQueue<InferenceSession>(sessions);
         sessionSlots = new SemaphoreSlim(sessions.Length, sessions.Length);
-        inflight = new SemaphoreSlim(settings.ResolvedConcurrentInferences, settings.ResolvedConcurrentInferences);
-        batcher = settings.MaxBatch > 1 ? new RequestBatcher(settings.MaxBatch, settings.ResolvedConcurrentInferences, PredictNow) : null;
         Preprocessor = new PosterPreprocessor(manifest.Preprocessing, limits);
 
         var metadata = sessions[0].InputMetadata;
@@ -41,6 +38,7 @@ public sealed class GenreModel : IDisposable
         var outputs = sessions[0].OutputMetadata;
         outputName = outputs.ContainsKey(manifest.OutputName) ? manifest.OutputName : outputs.Keys.First();
         ValidateShapes(metadata[inputName], outputs[outputName]);
+        workers = new InferenceWorkers(settings.MaxBatch, settings.ResolvedConcurrentInferences, PredictNow, manifest.Name);
     }
 
     public string ModelPath { get; }
@@ -115,20 +113,7 @@ public sealed class GenreModel : IDisposable
             return [];
         }
 
-        if (batcher is not null)
-        {
-            return batcher.Predict(posters);
-        }
-
-        inflight.Wait();
-        try
-        {
-            return PredictNow(posters);
-        }
-        finally
-        {
-            inflight.Release();
-        }
+        return workers.Predict(posters);
     }
 
     /// <summary>One ONNX Runtime run over the posters (and their mirror images with flip TTA).</summary>
@@ -187,6 +172,7 @@ public sealed class GenreModel : IDisposable
 
     public void Dispose()
     {
+        workers.Dispose();
         foreach (var session in sessions)
         {
             session.Dispose();
@@ -195,8 +181,6 @@ public sealed class GenreModel : IDisposable
         lone?.Dispose();
 
         sessionSlots.Dispose();
-        inflight.Dispose();
-        batcher?.Dispose();
     }
 
     /// <summary>Mirrors a CHW image left to right.</summary>

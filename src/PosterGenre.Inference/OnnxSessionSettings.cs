@@ -27,12 +27,12 @@ public sealed record OnnxSessionSettings
     [Range(1, 64)]
     public int Sessions { get; init; } = 1;
 
-    /// <summary>Inferences running at once per model (0: one per core); bounds the native output buffers alive at a time.</summary>
+    /// <summary>Inferences running at once per model (0: one per core): the model's own inference threads, which alone run it; bounds the native buffers alive at a time.</summary>
     [Range(0, 1024)]
     public int MaxConcurrentInferences { get; init; }
 
     /// <summary>
-    /// Dynamic batching: concurrent calls that wait for an inference slot are run together, up to
+    /// Dynamic batching: concurrent calls that wait for an inference thread are run together, up to
     /// this many posters in one run (their share of the slots); 1 runs each call on its own.
     /// Nothing waits for a batch to fill, so a lone call is never delayed.
     /// </summary>

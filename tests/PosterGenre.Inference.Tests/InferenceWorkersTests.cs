@@ -2,8 +2,8 @@ using PosterGenre.Inference;
 
 namespace PosterGenre.Inference.Tests;
 
-/// <summary>Dynamic batching: concurrent callers share runs, each gets its own rows back, and none is left waiting.</summary>
-public sealed class RequestBatcherTests
+/// <summary>The model's inference threads: runs only on them; dynamic batching, where concurrent callers share runs, each gets its own rows back, and none is left waiting.</summary>
+public sealed class InferenceWorkersTests
 {
     private static readonly string Model = Path.Combine(AppContext.BaseDirectory, "models", "poster-genre-fast", "poster-genre-fast.onnx");
 
@@ -13,7 +13,7 @@ public sealed class RequestBatcherTests
         var runs = new List<int>();
         using var gate = new ManualResetEventSlim();
         // Each "poster" is one number; the run answers each with that number doubled, after the gate opens.
-        using var batcher = new RequestBatcher(maxBatch: 64, slots: 1, posters =>
+        using var workers = new InferenceWorkers(maxBatch: 64, count: 1, name: "test", run: posters =>
         {
             lock (runs)
             {
@@ -23,10 +23,10 @@ public sealed class RequestBatcherTests
             gate.Wait();
             return [.. posters.Select(p => new[] { 2 * p[0] })];
         });
-        var first = OnItsOwnThread(() => batcher.Predict([[0f]]));
+        var first = OnItsOwnThread(() => workers.Predict([[0f]]));
         SpinWait.SpinUntil(() => runs.Count == 1);
-        var waiting = Enumerable.Range(1, 10).Select(i => OnItsOwnThread(() => batcher.Predict([[i], [100 + i]]))).ToArray();
-        SpinWait.SpinUntil(() => batcher.QueuedCalls == 10);
+        var waiting = Enumerable.Range(1, 10).Select(i => OnItsOwnThread(() => workers.Predict([[i], [100 + i]]))).ToArray();
+        SpinWait.SpinUntil(() => workers.QueuedCalls == 10);
         gate.Set();
 
         var answers = await Task.WhenAll(waiting);
@@ -48,7 +48,7 @@ public sealed class RequestBatcherTests
     {
         var runs = new List<int>();
         using var gate = new ManualResetEventSlim();
-        using var batcher = new RequestBatcher(maxBatch: 4, slots: 1, posters =>
+        using var workers = new InferenceWorkers(maxBatch: 4, count: 1, name: "test", run: posters =>
         {
             lock (runs)
             {
@@ -58,11 +58,11 @@ public sealed class RequestBatcherTests
             gate.Wait();
             return [.. posters.Select(p => p)];
         });
-        var first = OnItsOwnThread(() => batcher.Predict([[0f]]));
+        var first = OnItsOwnThread(() => workers.Predict([[0f]]));
         SpinWait.SpinUntil(() => runs.Count == 1);
-        var calls = Enumerable.Range(0, 9).Select(i => OnItsOwnThread(() => batcher.Predict([[i]])))
-            .Append(OnItsOwnThread(() => batcher.Predict([.. Enumerable.Range(0, 6).Select(i => new[] { (float)i })]))).ToArray();
-        SpinWait.SpinUntil(() => batcher.QueuedCalls == 10);
+        var calls = Enumerable.Range(0, 9).Select(i => OnItsOwnThread(() => workers.Predict([[i]])))
+            .Append(OnItsOwnThread(() => workers.Predict([.. Enumerable.Range(0, 6).Select(i => new[] { (float)i })]))).ToArray();
+        SpinWait.SpinUntil(() => workers.QueuedCalls == 10);
         gate.Set();
 
         await Task.WhenAll(calls.Append(first));
@@ -73,6 +73,62 @@ public sealed class RequestBatcherTests
         Assert.All(runs.Where(r => r != 6), r => Assert.True(r <= 4, $"a run of {r}"));
     }
 
+    [Fact]
+    public async Task RunsHappenOnlyOnTheWorkersOwnThreads()
+    {
+        var runThreads = new HashSet<int>();
+        var callerThreads = new HashSet<int>();
+        using var workers = new InferenceWorkers(maxBatch: 1, count: 2, name: "test", run: posters =>
+        {
+            lock (runThreads)
+            {
+                runThreads.Add(Environment.CurrentManagedThreadId);
+                Assert.StartsWith("test inference ", Thread.CurrentThread.Name);
+            }
+
+            Thread.Sleep(1);
+            return [.. posters];
+        });
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => OnItsOwnThread(() =>
+        {
+            lock (callerThreads)
+            {
+                callerThreads.Add(Environment.CurrentManagedThreadId);
+            }
+
+            return workers.Predict([[i]]);
+        })));
+
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => (float)i), answers.Select(a => a[0][0]));
+        Assert.InRange(runThreads.Count, 1, 2);
+        Assert.Empty(runThreads.Intersect(callerThreads));
+    }
+
+    [Fact]
+    public async Task DisposingRunsWhatIsQueuedAndRefusesLaterCalls()
+    {
+        using var gate = new ManualResetEventSlim();
+        var workers = new InferenceWorkers(maxBatch: 1, count: 1, name: "test", run: posters =>
+        {
+            gate.Wait();
+            return [.. posters];
+        });
+        var first = OnItsOwnThread(() => workers.Predict([[1f]]));
+        var queued = OnItsOwnThread(() => workers.Predict([[2f]]));
+        SpinWait.SpinUntil(() => workers.QueuedCalls == 1);
+
+        var disposing = Task.Run(workers.Dispose);
+        SpinWait.SpinUntil(() => disposing.IsCompleted, 200);
+        Assert.False(disposing.IsCompleted, "Dispose returned while a run was still going");
+        gate.Set();
+        await disposing;
+
+        Assert.Equal(1f, (await first)[0][0]);
+        Assert.Equal(2f, (await queued)[0][0]);
+        Assert.Throws<ObjectDisposedException>(() => workers.Predict([[3f]]));
+    }
+
     /// <summary>A blocking call on a thread of its own: the thread pool starts its threads too slowly for these tests.</summary>
     private static Task<float[][]> OnItsOwnThread(Func<float[][]> call) => Task.Factory.StartNew(call, TaskCreationOptions.LongRunning);
 
@@ -80,13 +136,13 @@ public sealed class RequestBatcherTests
     public async Task AFailedRunFailsEveryCallInItAndTheNextRunsWork()
     {
         var fail = true;
-        using var batcher = new RequestBatcher(maxBatch: 8, slots: 1, posters => fail ? throw new InvalidOperationException("run failed") : [.. posters]);
+        using var workers = new InferenceWorkers(maxBatch: 8, count: 1, name: "test", run: posters => fail ? throw new InvalidOperationException("run failed") : [.. posters]);
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(() => batcher.Predict([[1f]])));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(() => workers.Predict([[1f]])));
         fail = false;
 
         Assert.Equal("run failed", e.Message);
-        Assert.Equal(2f, batcher.Predict([[2f]])[0][0]);
+        Assert.Equal(2f, workers.Predict([[2f]])[0][0]);
     }
 
     [Fact]
