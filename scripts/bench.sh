@@ -11,7 +11,7 @@
 # then each path as a ratio to the floor of the same run.
 # Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
 #   MODEL_FILE: poster-genre (default) or poster-genre.int8; settings go to the service's
-#   environment, e.g. PosterGenre__Onnx__MaxBatch=8.
+#   environment, e.g. PosterGenre__Onnx__MaxConcurrentInferences=4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

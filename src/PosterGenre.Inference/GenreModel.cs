@@ -38,7 +38,7 @@ public sealed class GenreModel : IDisposable
         var outputs = sessions[0].OutputMetadata;
         outputName = outputs.ContainsKey(manifest.OutputName) ? manifest.OutputName : outputs.Keys.First();
         ValidateShapes(metadata[inputName], outputs[outputName]);
-        workers = new InferenceWorkers(settings.MaxBatch, settings.ResolvedConcurrentInferences, PredictNow, manifest.Name);
+        workers = new InferenceWorkers(settings.ResolvedConcurrentInferences, manifest.Name);
     }
 
     public string ModelPath { get; }
@@ -113,8 +113,16 @@ public sealed class GenreModel : IDisposable
             return [];
         }
 
-        return workers.Predict(posters);
+        return workers.Run(() => PredictNow(posters));
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (decoding posters and predicting them, say) on one of the
+    /// model's inference threads when one is free, so that at most
+    /// <see cref="OnnxSessionSettings.MaxConcurrentInferences"/> pieces of work run at once;
+    /// <see cref="Predict"/> called inside it runs on that thread.
+    /// </summary>
+    public Task<T> OnInferenceThreadAsync<T>(Func<T> work) => workers.RunAsync(work);
 
     /// <summary>One ONNX Runtime run over the posters (and their mirror images with flip TTA).</summary>
     private float[][] PredictNow(IReadOnlyList<float[]> posters)

@@ -31,14 +31,6 @@ public sealed record OnnxSessionSettings
     [Range(0, 1024)]
     public int MaxConcurrentInferences { get; init; }
 
-    /// <summary>
-    /// Dynamic batching: concurrent calls that wait for an inference thread are run together, up to
-    /// this many posters in one run (their share of the slots); 1 runs each call on its own.
-    /// Nothing waits for a batch to fill, so a lone call is never delayed.
-    /// </summary>
-    [Range(1, 256)]
-    public int MaxBatch { get; init; } = 1;
-
     /// <summary><see cref="MaxConcurrentInferences"/> with 0 resolved to the processor count.</summary>
     public int ResolvedConcurrentInferences => MaxConcurrentInferences > 0 ? MaxConcurrentInferences : Environment.ProcessorCount;
 }

@@ -110,6 +110,21 @@ public sealed class OcclusionMapTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task ConcurrentExplanationsAllFinishWhileEveryInferenceThreadIsBusy()
+    {
+        // Two inference threads and eight explaining requests: the occlusion runs queue for the
+        // same threads that score posters, so none may wait on a thread that waits on it.
+        using var two = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Onnx:MaxConcurrentInferences"] = "2", ["PosterGenre:Load:MaxConcurrentRequests"] = "8" });
+        var client = two.CreateClient();
+        var ids = Fixtures.Labelled.Take(2).Select(l => l.Id).ToArray();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.PostAsync("/api/v1/predictions?model=poster-genre-fast&explain=true", Fixtures.Posters(ids))))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+    }
+
+    [Fact]
     public async Task ARequestMayAskExplanationsForAtMostTheConfiguredNumberOfPosters()
     {
         using var capped = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:MaxExplainedFiles"] = "2" });

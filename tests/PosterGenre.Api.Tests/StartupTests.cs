@@ -62,7 +62,7 @@ public sealed class StartupTests
     [InlineData("PosterGenre__Auth__ApiKeysFile", "/nowhere/keys.txt", "PosterGenre:Auth:ApiKeysFile: '/nowhere/keys.txt' does not exist.")]
     [InlineData("PosterGenre__Shutdown__GraceSeconds", "0", "PosterGenre:Shutdown:GraceSeconds is 0: The field GraceSeconds must be between 1 and 600.")]
     [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
-    [InlineData("PosterGenre__Onnx__MaxBatch", "0", "PosterGenre:Onnx:MaxBatch is 0: The field MaxBatch must be between 1 and 256.")]
+    [InlineData("PosterGenre__Onnx__MaxConcurrentInferences", "-1", "PosterGenre:Onnx:MaxConcurrentInferences is -1: The field MaxConcurrentInferences must be between 0 and 1024.")]
     [InlineData("PosterGenre__Onnx__GraphOptimization", "fastest", "'fastest' at 'PosterGenre:Onnx:GraphOptimization'")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {

@@ -29,8 +29,8 @@ public sealed class GenreModelTests
     public void SettingsOutsideTheirRangesAreRefusedNamingTheSetting()
     {
         var e = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(
-            () => GenreModel.Load(Model, settings: new OnnxSessionSettings { MaxBatch = 0 }));
+            () => GenreModel.Load(Model, settings: new OnnxSessionSettings { MaxConcurrentInferences = -1 }));
 
-        Assert.Contains("MaxBatch", e.Message);
+        Assert.Contains("MaxConcurrentInferences", e.Message);
     }
 }

@@ -6,25 +6,21 @@ using PosterGenre.Inference;
 
 namespace PosterGenre.Api.Predictions;
 
-/// <summary>Uploaded files to genre results, through the one inference path (<see cref="PosterScorer"/>): the readable ones run as one batch.</summary>
+/// <summary>
+/// Uploaded files to genre results, through the one inference path (<see cref="PosterScorer"/>):
+/// the readable ones run as one batch. Their decoding and scoring run on one of the model's
+/// inference threads, so no more posters are worked on at once than the model has threads (the
+/// floor's shape) and the request's own thread is not held while it waits. Explanations are
+/// made afterwards on the request's thread: their occlusion batches queue for the inference
+/// threads like any other run.
+/// </summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
-    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
+    public async Task<PredictionResponse> PredictAsync(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
     {
         using var call = model.Model.BeginCall();
         var readable = uploads.Where(u => u.Error is null).ToArray();
-        long decodedPixels = 0;
-        var scored = PosterScorer.Score(model.Model, readable, upload =>
-        {
-            decodedPixels += model.Preprocessor.ReadHeader(upload.Content).Pixels;
-            if (decodedPixels > maxDecodedPixels)
-            {
-                throw new PosterImageException(PosterImageError.TooManyPixels,
-                    $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
-            }
-
-            return model.Preprocessor.ToTensor(upload.Content);
-        });
+        var scored = await model.Model.OnInferenceThreadAsync(() => Score(model, readable, maxDecodedPixels));
         if (scored.Posters.Any(p => p.Probabilities is not null))
         {
             metrics.ObserveInference(model.Name, scored.Inference);
@@ -39,6 +35,23 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
         }
 
         return new PredictionResponse(new ModelReference(model.Name, model.Manifest.Version), results);
+    }
+
+    /// <summary>Decodes the readable uploads within the request's pixel budget and scores them.</summary>
+    private static ScoredPosters Score(ServedModel model, PosterUpload[] readable, long maxDecodedPixels)
+    {
+        long decodedPixels = 0;
+        return PosterScorer.Score(model.Model, readable, upload =>
+        {
+            decodedPixels += model.Preprocessor.ReadHeader(upload.Content).Pixels;
+            if (decodedPixels > maxDecodedPixels)
+            {
+                throw new PosterImageException(PosterImageError.TooManyPixels,
+                    $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
+            }
+
+            return model.Preprocessor.ToTensor(upload.Content);
+        });
     }
 
     private PosterResult Result(ServedModel model, string fileName, PosterScore outcome, double inferenceShareMs, bool explain)
