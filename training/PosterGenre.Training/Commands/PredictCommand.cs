@@ -52,7 +52,8 @@ public static class PredictCommand
         var parallel = Math.Max(1, workers ?? Environment.ProcessorCount);
 
         // The floor's shape: one worker per core, each decoding its batch and running it with one
-        // intra-op thread, on one shared session; batches are written in input order.
+        // intra-op thread on one of the model's inference threads, on one shared session; batches
+        // are written in input order.
         using var model = GenreModel.Load(modelPath, settings: new OnnxSessionSettings { IntraOpThreads = 1, MaxConcurrentInferences = parallel });
         var manifest = model.Manifest;
         using var sink = outPath is null ? null : new StreamWriter(outPath);
@@ -73,7 +74,7 @@ public static class PredictCommand
         var order = Partitioner.Create(Enumerable.Range(0, batches.Length), EnumerablePartitionerOptions.NoBuffering);
         Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = parallel }, b =>
         {
-            scored[b] = PosterScorer.Score(model, batches[b], file => model.Preprocessor.ToTensor(File.ReadAllBytes(file))).Posters;
+            scored[b] = model.OnInferenceThreadAsync(() => PosterScorer.Score(model, batches[b], file => model.Preprocessor.ToTensor(File.ReadAllBytes(file)))).GetAwaiter().GetResult().Posters;
             lock (writing)
             {
                 // Whichever worker finds the next batches in order ready writes them.
