@@ -8,19 +8,17 @@ namespace PosterGenre.Api.Predictions;
 
 /// <summary>
 /// Uploaded files to genre results, through the one inference path (<see cref="PosterScorer"/>):
-/// the readable ones run as one batch. Their decoding and scoring run on one of the model's
-/// inference threads, so no more posters are worked on at once than the model has threads (the
-/// floor's shape) and the request's own thread is not held while it waits. Explanations are
-/// made afterwards on the request's thread: their occlusion batches queue for the inference
-/// threads like any other run.
+/// the readable ones are decoded on the request's thread and run as one batch on one of the
+/// model's inference threads (decoding there too was measured to hold more native memory over a
+/// soak: docs/reliability.md).
 /// </summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
-    public async Task<PredictionResponse> PredictAsync(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
+    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
     {
         using var call = model.Model.BeginCall();
         var readable = uploads.Where(u => u.Error is null).ToArray();
-        var scored = await model.Model.OnInferenceThreadAsync(() => Score(model, readable, maxDecodedPixels));
+        var scored = Score(model, readable, maxDecodedPixels);
         if (scored.Posters.Any(p => p.Probabilities is not null))
         {
             metrics.ObserveInference(model.Name, scored.Inference);

@@ -74,7 +74,7 @@ public static class PredictionsApi
         }
 
         metrics.ObserveImages(uploads.Count);
-        var response = await predictor.PredictAsync(served, uploads, explainMaps, limits.MaxDecodedPixelsPerRequest);
+        var response = predictor.Predict(served, uploads, explainMaps, limits.MaxDecodedPixelsPerRequest);
         return response.Results.All(r => r.Error is not null) ? NoUsablePoster(response.Results) : TypedResults.Ok(response);
     }
 

@@ -11,9 +11,10 @@ namespace PosterGenre.Api.Serving;
 public sealed class LoadOptions
 {
     /// <summary>
-    /// Prediction requests admitted at the same time (read, then waiting for or on one of the
-    /// model's inference threads); 0 (the default): twice the processor count, so a request is
-    /// read and queued while others are scored (docs/performance.md).
+    /// Prediction requests being read, decoded and scored at the same time; 0 (the default): twice
+    /// the processor count. Each holds a thread while it decodes and waits for the model's
+    /// inference threads, so more than a few per core starve the thread pool that health checks
+    /// and new connections need (docs/performance.md).
     /// </summary>
     [Range(0, 4096)]
     public int MaxConcurrentRequests { get; set; }

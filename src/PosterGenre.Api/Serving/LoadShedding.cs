@@ -38,11 +38,10 @@ public static class LoadShedding
     }
 
     /// <summary>
-    /// Keeps enough thread-pool threads ready that the requests allowed in flight cannot starve the
-    /// rest (health probes, metrics, refusals): their limit plus two per core. It was measured when
-    /// every request held a thread while it decoded and waited for an inference; requests now wait
-    /// for the model's inference threads without holding one, but an explanation still holds its
-    /// request's thread while its occlusion runs go (docs/performance.md).
+    /// Keeps enough thread-pool threads ready that the requests allowed in flight, which hold a
+    /// thread each while they decode and wait for the model's inference threads, cannot starve the
+    /// rest (health probes, metrics, refusals): their limit plus two per core. Without it, health
+    /// checks waited for the pool to grow under load (docs/performance.md).
     /// </summary>
     public static void ReserveThreads(LoadOptions load)
     {
