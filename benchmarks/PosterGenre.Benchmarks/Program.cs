@@ -8,6 +8,7 @@ namespace PosterGenre.Benchmarks;
 /// <c>floor MODEL [workers] [intra-op threads] [seconds]</c> measures the in-process floor (<see cref="FloorRun"/>);
 /// <c>plot THROUGHPUT.png LATENCY.png CSV...</c> draws bench.sh's figures (<see cref="ConcurrencyPlot"/>);
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
+/// <c>reloads URL PID [reloads] [model]</c> measures what hot reloads leave behind (<see cref="ReloadRun"/>);
 /// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>);
 /// <c>decoders MODEL FOLDER [posters]</c> compares SkiaSharp and ImageSharp as a model's imaging library (<see cref="DecoderComparison"/>).
 /// </summary>
@@ -43,6 +44,12 @@ internal static class Program
             var concurrency = args.Length > 4 ? int.Parse(args[4]) : 8;
             var model = args.Length > 5 ? args[5] : "poster-genre-fast";
             return await SoakRun.RunAsync(soakUrl, int.Parse(pid), total, concurrency, model, model);
+        }
+
+        if (args is ["reloads", var reloadUrl, var reloadPid, ..])
+        {
+            var reloads = args.Length > 3 ? int.Parse(args[3]) : 20;
+            return await ReloadRun.RunAsync(reloadUrl, int.Parse(reloadPid), reloads, args.Length > 4 ? args[4] : "poster-genre");
         }
 
         if (args is ["fuzz", var fuzzUrl, ..])

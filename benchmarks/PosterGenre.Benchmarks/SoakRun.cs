@@ -40,8 +40,8 @@ internal static class SoakRun
                 if (i > 0 && i % Math.Max(1, total / 10) == 0)
                 {
                     // A sample every tenth of the run, so a level can be told from a slope.
-                    var rss = Rss(pid);
-                    var native = rss - await GcCommittedAsync(client);
+                    var rss = ServiceMemory.Rss(pid);
+                    var native = rss - await ServiceMemory.GcCommittedAsync(client);
                     Console.WriteLine($"soak: at request {i}: RSS {rss / 1048576.0:F0} MB, native {native / 1048576.0:F0} MB");
                     if (i == total / 10)
                     {
@@ -71,8 +71,8 @@ internal static class SoakRun
             }
         }).ToArray();
         await Task.WhenAll(workers);
-        var endRss = Rss(pid);
-        var endNative = endRss - await GcCommittedAsync(client);
+        var endRss = ServiceMemory.Rss(pid);
+        var endNative = endRss - await ServiceMemory.GcCommittedAsync(client);
         var fiveXx = statuses.Where(s => s.Key.StartsWith('5')).Sum(s => s.Value);
         var dropped = statuses.GetValueOrDefault("dropped");
         Console.WriteLine($"soak: {total} requests at concurrency {concurrency} in {clock.Elapsed.TotalSeconds:F0} s ({total / clock.Elapsed.TotalSeconds:F1}/s) against {model}: "
@@ -82,7 +82,8 @@ internal static class SoakRun
         return fiveXx == 0 && dropped == 0 ? 0 : 1;
     }
 
-    private static async Task<string> SendAsync(HttpClient client, int kind, int i, byte[][] posters, string model)
+    /// <summary>One request of the mix: kind 0-9 a single poster, 10-13 a batch of 4, 14 an explanation, 15-18 bad uploads.</summary>
+    internal static async Task<string> SendAsync(HttpClient client, int kind, int i, byte[][] posters, string model)
     {
         using var form = new MultipartFormDataContent();
         var query = $"?model={model}";
@@ -148,26 +149,5 @@ internal static class SoakRun
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue(name.EndsWith(".jpg") ? "image/jpeg" : "text/plain");
         form.Add(file, "posters", name);
-    }
-
-    /// <summary>The service's <c>postergenre_gc_committed_bytes</c> from /metrics.</summary>
-    private static async Task<long> GcCommittedAsync(HttpClient client)
-    {
-        var metrics = await client.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').Single(l => l.StartsWith("postergenre_gc_committed_bytes ", StringComparison.Ordinal));
-        return (long)double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Resident set size of the process, from /proc (0 where there is none).</summary>
-    private static long Rss(int pid)
-    {
-        var status = $"/proc/{pid}/status";
-        if (!File.Exists(status))
-        {
-            return 0;
-        }
-
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }

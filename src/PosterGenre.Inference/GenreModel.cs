@@ -88,7 +88,9 @@ public sealed class GenreModel : IDisposable
                 created.Add(lone = new InferenceSession(bytes, options));
             }
 
-            return new GenreModel(modelPath, manifest, [.. created.Take(settings.Sessions)], lone, settings, limits);
+            var model = new GenreModel(modelPath, manifest, [.. created.Take(settings.Sessions)], lone, settings, limits);
+            NativeHeap.ReturnFreeMemory();
+            return model;
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or IOException)
         {
@@ -189,6 +191,7 @@ public sealed class GenreModel : IDisposable
         lone?.Dispose();
 
         sessionSlots.Dispose();
+        NativeHeap.ReturnFreeMemory();
     }
 
     /// <summary>Mirrors a CHW image left to right.</summary>
