@@ -19,10 +19,8 @@ internal static class HttpFuzz
 
     public static async Task<int> RunAsync(string baseUrl, int cases, int seed, int concurrency = 4)
     {
-        var uri = new Uri(baseUrl);
-        if (!uri.IsLoopback)
+        if (Loopback.Require(baseUrl, "fuzz") is not { } uri)
         {
-            Console.Error.WriteLine($"fuzz: refusing {baseUrl}: loopback only.");
             return 2;
         }
 

@@ -16,10 +16,8 @@ internal static class LoadGenerator
 
     public static async Task<int> RunAsync(string baseUrl, int concurrency, TimeSpan duration, string model, int filesPerRequest = 1)
     {
-        var uri = new Uri(baseUrl);
-        if (!uri.IsLoopback)
+        if (Loopback.Require(baseUrl, "load") is not { } uri)
         {
-            Console.Error.WriteLine($"load: refusing {baseUrl}: the load generator only targets this machine (loopback).");
             return 2;
         }
 

@@ -12,10 +12,8 @@ internal static class ReloadRun
 {
     public static async Task<int> RunAsync(string baseUrl, int pid, int reloads, string model)
     {
-        var uri = new Uri(baseUrl);
-        if (!uri.IsLoopback)
+        if (Loopback.Require(baseUrl, "reloads") is not { } uri)
         {
-            Console.Error.WriteLine($"reloads: refusing {baseUrl}: loopback only.");
             return 2;
         }
 

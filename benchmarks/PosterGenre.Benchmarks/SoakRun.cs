@@ -18,10 +18,8 @@ internal static class SoakRun
 {
     public static async Task<int> RunAsync(string baseUrl, int pid, int total, int concurrency, string model, string reloadModel)
     {
-        var uri = new Uri(baseUrl);
-        if (!uri.IsLoopback)
+        if (Loopback.Require(baseUrl, "soak") is not { } uri)
         {
-            Console.Error.WriteLine($"soak: refusing {baseUrl}: loopback only.");
             return 2;
         }
 
