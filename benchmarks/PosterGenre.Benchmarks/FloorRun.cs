@@ -13,7 +13,7 @@ namespace PosterGenre.Benchmarks;
 /// </summary>
 internal static class FloorRun
 {
-    public static int Run(string model, int workers, int intraOpThreads, TimeSpan duration)
+    public static int Run(string model, int workers, int intraOpThreads, TimeSpan duration, TimeSpan pause = default)
     {
         var path = File.Exists(model) ? model : Assets.Model(model);
         using var genreModel = GenreModel.Load(path, settings: new OnnxSessionSettings { IntraOpThreads = intraOpThreads, MaxConcurrentInferences = workers });
@@ -30,13 +30,17 @@ internal static class FloorRun
                 var poster = posters[i % posters.Length];
                 genreModel.OnInferenceThreadAsync(() => genreModel.Predict([genreModel.Preprocessor.ToTensor(poster)])).GetAwaiter().GetResult();
                 mine.Add((clock.Elapsed - start).TotalMilliseconds);
+                if (pause > TimeSpan.Zero)
+                {
+                    Thread.Sleep(pause);
+                }
             }
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
         var elapsed = clock.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        Console.WriteLine($"floor: {Path.GetFileName(path)}, {workers} worker(s) x {(intraOpThreads == 0 ? "all" : intraOpThreads)} intra-op thread(s), {elapsed:F0} s: "
+        Console.WriteLine($"floor: {Path.GetFileName(path)}, {workers} worker(s) x {(intraOpThreads == 0 ? "all" : intraOpThreads)} intra-op thread(s), {elapsed:F0} s{(pause > TimeSpan.Zero ? $", {pause.TotalMilliseconds:F0} ms pause between posters" : "")}: "
             + $"{all.Length / elapsed:F1} posters/s, latency p50 {Percentiles.Of(all, 0.50):F1} ms, p95 {Percentiles.Of(all, 0.95):F1} ms, p99 {Percentiles.Of(all, 0.99):F1} ms");
         return 0;
     }
