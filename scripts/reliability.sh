@@ -12,7 +12,8 @@ dotnet build benchmarks/PosterGenre.Benchmarks -c Release -v quiet -nologo >/dev
 dotnet build src/PosterGenre.Api -c Release -v quiet -nologo >/dev/null
 bench=benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmarks
 log=$(mktemp)
-(cd src/PosterGenre.Api/bin/Release/net10.0 && exec env LogFormat=json dotnet PosterGenre.Api.dll --urls "http://127.0.0.1:$port") >"$log" 2>&1 &
+# As the container runs it (Dockerfile): glibc limited to 2 malloc arenas (docs/reliability.md).
+(cd src/PosterGenre.Api/bin/Release/net10.0 && exec env LogFormat=json MALLOC_ARENA_MAX=2 dotnet PosterGenre.Api.dll --urls "http://127.0.0.1:$port") >"$log" 2>&1 &
 api=$!
 trap 'kill $api 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 1; done
