@@ -6,7 +6,7 @@
 #      three times, before and after the HTTP and predict runs, and its median taken), and one
 #      worker with every core (single-poster latency), in process;
 #   3. the HTTP service serving that file as poster-genre, under the load generator at 1, 8 and 32
-#      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS);
+#      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS and full GCs);
 #   4. `postergenre-train predict` over a folder of posters;
 # then each path as a ratio to the floor of the same run.
 # Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
@@ -54,10 +54,14 @@ trap stop_api EXIT
 api=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the service did not become ready; see /tmp/postergenre-bench-api.log" >&2; exit 1; }
-declare -A rate p50 p95 p99 failed rss
+# full_gcs: the service's full (generation 2) collections so far, from its /metrics.
+full_gcs() { curl -sf "http://127.0.0.1:$port/metrics" | grep -oP '^dotnet_collection_count_total\{generation="2"\} \K[0-9]+'; }
+declare -A rate p50 p95 p99 failed rss gcs
 for c in 1 8 32; do
+  before=$(full_gcs)
   line=$("$bench" load "http://127.0.0.1:$port" "$c" "$seconds" poster-genre || true)
-  echo "$line"
+  gcs[$c]=$(( $(full_gcs) - before ))
+  echo "$line; service full GCs ${gcs[$c]}"
   rate[$c]=$(field "$line" posters/s); p50[$c]=$(field "$line" p50); p95[$c]=$(field "$line" p95); p99[$c]=$(field "$line" p99)
   failed[$c]=$(( $(field "$line" "failed") + $(grep -oP 'refused \(503\) \K[0-9]+' <<<"$line") ))
   rss[$c]=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api/status")
@@ -92,13 +96,13 @@ csv=BenchmarkDotNet.Artifacts/bench-$file.csv
 echo "wrote $csv; plot every model file measured: $bench plot throughput.png latency.png BenchmarkDotNet.Artifacts/bench-*.csv"
 
 echo
-echo "| path | posters/s | x floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-echo "| floor: $cores workers x 1 thread | $floor_rate | 1.00 | $(field "$floor" p50) | $(field "$floor" p95) | $(field "$floor" p99) | | | |"
-echo "| single poster in process: 1 worker x $cores threads | $(field "$single" posters/s) | | $single_p50 | $(field "$single" p95) | $(field "$single" p99) | | | |"
+echo "| path | posters/s | x floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB | service full GCs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| floor: $cores workers x 1 thread | $floor_rate | 1.00 | $(field "$floor" p50) | $(field "$floor" p95) | $(field "$floor" p99) | | | | |"
+echo "| single poster in process: 1 worker x $cores threads | $(field "$single" posters/s) | | $single_p50 | $(field "$single" p95) | $(field "$single" p99) | | | | |"
 for c in 1 8 32; do
-  awk -v c="$c" -v r="${rate[$c]}" -v f="$floor_rate" -v a="${p50[$c]}" -v b="${p95[$c]}" -v d="${p99[$c]}" -v e="${failed[$c]}" -v m="${rss[$c]}" \
-    'BEGIN {printf "| HTTP, %d client(s) | %s | %.2f | %s | %s | %s | %.2f | %s | %s |\n", c, r, r / f, a, b, d, d / a, e, m}'
+  awk -v c="$c" -v r="${rate[$c]}" -v f="$floor_rate" -v a="${p50[$c]}" -v b="${p95[$c]}" -v d="${p99[$c]}" -v e="${failed[$c]}" -v m="${rss[$c]}" -v g="${gcs[$c]}" \
+    'BEGIN {printf "| HTTP, %d client(s) | %s | %.2f | %s | %s | %s | %.2f | %s | %s | %s |\n", c, r, r / f, a, b, d, d / a, e, m, g}'
 done
-awk -v r="$predict_rate" -v f="$floor_rate" 'BEGIN {printf "| predict over a folder | %s | %.2f | | | | | | |\n", r, r / f}'
+awk -v r="$predict_rate" -v f="$floor_rate" 'BEGIN {printf "| predict over a folder | %s | %.2f | | | | | | | |\n", r, r / f}'
 awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client / in-process single-poster p50: %.2f\n", a / s}'

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace PosterGenre.Imaging;
 
 /// <summary>
@@ -76,7 +78,27 @@ public sealed class PosterPreprocessor
     public float[] ToTensor(ReadOnlySpan<byte> encoded)
     {
         var chw = new float[Spec.TensorLength];
-        Normalize(ToRgb(encoded), chw);
+        ToTensor(encoded, chw);
         return chw;
+    }
+
+    /// <summary>
+    /// Encoded bytes to the model's normalised CHW input, written into <paramref name="chw"/>
+    /// (<see cref="PreprocessingSpec.TensorLength"/> floats). The resized pixels in between live in
+    /// a pooled buffer, so a poster allocates nothing on the large-object heap here (docs/performance.md).
+    /// </summary>
+    public void ToTensor(ReadOnlySpan<byte> encoded, Span<float> chw)
+    {
+        var rgb = ArrayPool<byte>.Shared.Rent(Spec.PixelLength);
+        try
+        {
+            var pixels = rgb.AsSpan(0, Spec.PixelLength);
+            ToRgb(encoded, pixels);
+            Normalize(pixels, chw);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+        }
     }
 }

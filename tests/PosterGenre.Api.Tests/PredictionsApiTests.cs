@@ -56,6 +56,24 @@ public sealed class PredictionsApiTests(ApiFactory factory) : IClassFixture<ApiF
     }
 
     [Fact]
+    public async Task APosterAnsweredAfterOthersGetsItsFirstAnswerExactly()
+    {
+        // The input tensors are pooled: later requests reuse the ones earlier posters filled,
+        // including one whose decode failed part-way.
+        var client = factory.CreateClient();
+        var first = await (await client.PostAsync(Endpoint, Fixtures.Posters("tt0086425"))).Content.ReadFromJsonAsync<PredictionResponseDto>();
+        var others = Fixtures.Form(
+            ("posters", "other.jpg", Fixtures.Poster("tt0085549")),
+            ("posters", "truncated.jpg", Fixtures.Image("truncated.jpg")),
+            ("posters", "another.jpg", Fixtures.Poster("tt0084058")));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(Endpoint, others)).StatusCode);
+
+        var again = await (await client.PostAsync(Endpoint, Fixtures.Posters("tt0086425"))).Content.ReadFromJsonAsync<PredictionResponseDto>();
+
+        Assert.Equal(first!.Results[0].Probabilities, again!.Results[0].Probabilities);
+    }
+
+    [Fact]
     public async Task BatchWithOneBadFileAnswersTheOthersAndExplainsTheBadOne()
     {
         var form = Fixtures.Form(

@@ -50,6 +50,19 @@ public sealed class PosterPreprocessorTests
     }
 
     [Fact]
+    public void ATensorWrittenIntoABufferOverwritesItWhole()
+    {
+        var spec = new PreprocessingSpec { Width = 128, Height = 192, Mean = [0.4f, 0.4f, 0.4f], Std = [0.3f, 0.3f, 0.3f] };
+        var preprocessor = new PosterPreprocessor(spec);
+        var reused = Enumerable.Repeat(float.NaN, spec.TensorLength).ToArray();
+
+        preprocessor.ToTensor(Fixtures.Poster("tt0085154"), reused);
+
+        Assert.Equal(preprocessor.ToTensor(Fixtures.Poster("tt0085154")), reused);
+        Assert.Throws<ArgumentException>(() => preprocessor.ToTensor(Fixtures.Poster("tt0085154"), new float[spec.TensorLength - 1]));
+    }
+
+    [Fact]
     public void InvalidSpecNamesTheProblem()
     {
         var spec = new PreprocessingSpec { Width = 128, Height = 192, Mean = [0, 0, 0], Std = [1, 0, 1] };

@@ -26,6 +26,34 @@ public sealed class GenreModelTests
     }
 
     [Fact]
+    public void APosterOfTheWrongLengthIsRefusedNamingBothLengths()
+    {
+        using var model = GenreModel.Load(Model);
+        var length = model.Preprocessor.Spec.TensorLength;
+
+        var e = Assert.Throws<ArgumentException>(() => model.Predict([new float[length + 1]]));
+
+        Assert.Contains($"{length + 1} values", e.Message);
+        Assert.Contains($"takes {length}", e.Message);
+    }
+
+    [Fact]
+    public void ABatchHoldsEachPosterThenItsMirrorImage()
+    {
+        var spec = new PosterGenre.Imaging.PreprocessingSpec { Width = 3, Height = 2, Mean = [0, 0, 0], Std = [1, 1, 1] };
+        float[] a = [.. Enumerable.Range(0, spec.TensorLength).Select(i => (float)i)];
+        float[] b = [.. Enumerable.Range(100, spec.TensorLength).Select(i => (float)i)];
+
+        var plain = InputBatch.Of([a, b], spec, flip: false);
+        var flipped = InputBatch.Of([a, b], spec, flip: true);
+
+        Assert.Equal([.. a, .. b], plain);
+        Assert.Equal([.. a, .. b], flipped[..(2 * spec.TensorLength)]);
+        Assert.Equal([2f, 1, 0, 5, 4, 3], flipped[(2 * spec.TensorLength)..][..6]);
+        Assert.Equal([102f, 101, 100, 105, 104, 103], flipped[(3 * spec.TensorLength)..][..6]);
+    }
+
+    [Fact]
     public void SettingsOutsideTheirRangesAreRefusedNamingTheSetting()
     {
         var e = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(

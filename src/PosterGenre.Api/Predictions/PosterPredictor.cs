@@ -10,7 +10,7 @@ namespace PosterGenre.Api.Predictions;
 /// Uploaded files to genre results, through the one inference path (<see cref="PosterScorer"/>):
 /// the readable ones are decoded on the request's thread and run as one batch on one of the
 /// model's inference threads (decoding there too was measured to hold more native memory over a
-/// soak: docs/reliability.md).
+/// soak: docs/reliability.md), into input tensors the model's pool lends for the request.
 /// </summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
@@ -19,6 +19,24 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
         using var call = model.Model.BeginCall();
         var readable = uploads.Where(u => u.Error is null).ToArray();
         var scored = Score(model, readable, maxDecodedPixels);
+        try
+        {
+            return Respond(model, uploads, scored, explain);
+        }
+        finally
+        {
+            foreach (var poster in scored.Posters)
+            {
+                if (poster.Input is { } tensor)
+                {
+                    model.Tensors.Return(tensor);
+                }
+            }
+        }
+    }
+
+    private PredictionResponse Respond(ServedModel model, IReadOnlyList<PosterUpload> uploads, ScoredPosters scored, bool explain)
+    {
         if (scored.Posters.Any(p => p.Probabilities is not null))
         {
             metrics.ObserveInference(model.Name, scored.Inference);
@@ -48,7 +66,17 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
                     $"The request's images hold {decodedPixels:N0} pixels up to this one; at most {maxDecodedPixels:N0} are decoded per request (PosterGenre:Uploads:MaxDecodedPixelsPerRequest). Send it in another request.");
             }
 
-            return model.Preprocessor.ToTensor(upload.Content);
+            var tensor = model.Tensors.Get();
+            try
+            {
+                model.Preprocessor.ToTensor(upload.Content, tensor);
+                return tensor;
+            }
+            catch
+            {
+                model.Tensors.Return(tensor);
+                throw;
+            }
         });
     }
 

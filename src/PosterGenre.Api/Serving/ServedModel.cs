@@ -1,3 +1,4 @@
+using Microsoft.Extensions.ObjectPool;
 using PosterGenre.Imaging;
 using PosterGenre.Inference;
 
@@ -20,6 +21,14 @@ public sealed class ServedModel(string name, GenreModel model, bool isDefault, D
 
     /// <summary>The model's one preprocessor, under the service's upload limits and decode budget.</summary>
     public PosterPreprocessor Preprocessor => model.Preprocessor;
+
+    /// <summary>
+    /// Input tensors for this model's posters, reused across requests: each is 660 KB for the
+    /// default model, which allocated afresh sent a lone client's requests through a full
+    /// collection every few posters (docs/performance.md, "Pooled input tensors").
+    /// </summary>
+    public ObjectPool<float[]> Tensors { get; } = new DefaultObjectPool<float[]>(
+        new TensorPolicy(model.Manifest.Preprocessing.TensorLength), 4 * Environment.ProcessorCount);
 
     public bool IsDefault => isDefault;
 
@@ -71,4 +80,12 @@ public readonly struct ModelLease(ServedModel model) : IDisposable
     public ServedModel Model => model;
 
     public void Dispose() => model.Release();
+}
+
+/// <summary>Makes input tensors of one length and takes back only those.</summary>
+internal sealed class TensorPolicy(int length) : IPooledObjectPolicy<float[]>
+{
+    public float[] Create() => new float[length];
+
+    public bool Return(float[] tensor) => tensor.Length == length;
 }
