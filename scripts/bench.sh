@@ -8,7 +8,8 @@
 #   3. the HTTP service serving that file as poster-genre, under the load generator at 1, 8 and 32
 #      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS and full GCs);
 #   4. `postergenre-train predict` over a folder of posters;
-# then each path as a ratio to the floor of the same run.
+# then each path as a ratio to the floor of the same run, and the issue's two ratios (8 clients'
+# posters/s, 1 client's p50) again from paired back-to-back windows, median and range.
 # Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
 #   MODEL_FILE: poster-genre (default) or poster-genre.int8; settings go to the service's
 #   environment, e.g. PosterGenre__Onnx__MaxConcurrentInferences=4.
@@ -66,6 +67,21 @@ for c in 1 8 32; do
   failed[$c]=$(( $(field "$line" "failed") + $(grep -oP 'refused \(503\) \K[0-9]+' <<<"$line") ))
   rss[$c]=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api/status")
 done
+
+# Paired windows: the issue's two ratios, each from a floor run and an HTTP run taken back to
+# back, several times over, so that both sides of a ratio see the machine in the same state (its
+# speed moves by a third within minutes here: docs/performance.md). Median and range.
+pairs=${POSTERGENRE_BENCH_PAIRS:-5}
+window=${POSTERGENRE_BENCH_WINDOW:-6}
+paired_c8=(); paired_c1=()
+for _ in $(seq 1 "$pairs"); do
+  f=$("$bench" floor "$file" "$cores" 1 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 8 "$window" poster-genre || true)
+  paired_c8+=("$(awk -v h="$(field "$h" posters/s)" -v f="$(field "$f" posters/s)" 'BEGIN {printf "%.2f", h / f}')")
+  f=$("$bench" floor "$file" 1 0 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 1 "$window" poster-genre || true)
+  paired_c1+=("$(awk -v h="$(field "$h" p50)" -v f="$(field "$f" p50)" 'BEGIN {printf "%.2f", h / f}')")
+done
+# summary NAME VALUES...: "NAME: median M (range MIN-MAX; each: ...)".
+summary() { local name=$1; shift; printf '%s\n' "$@" | sort -n | awk -v n="$name" -v all="$*" '{v[NR] = $1} END {printf "%s: median %.2f (range %.2f-%.2f; each: %s)\n", n, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], all}'; }
 stop_api
 measure_floor
 
@@ -106,3 +122,6 @@ for c in 1 8 32; do
 done
 awk -v r="$predict_rate" -v f="$floor_rate" 'BEGIN {printf "| predict over a folder | %s | %.2f | | | | | | | |\n", r, r / f}'
 awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client / in-process single-poster p50: %.2f\n", a / s}'
+echo "Paired windows ($pairs x ${window} s each side):"
+summary "  HTTP posters/s at 8 clients / floor" "${paired_c8[@]}"
+summary "  HTTP p50 at 1 client / in-process single-poster p50" "${paired_c1[@]}"
