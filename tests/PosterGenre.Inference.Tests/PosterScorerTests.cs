@@ -46,6 +46,28 @@ public sealed class PosterScorerTests
     }
 
     [Fact]
+    public void ProbabilitiesKeepOnlyABatchOfInputsAlive()
+    {
+        using var model = GenreModel.Load(Model);
+        var poster = File.ReadAllBytes(Path.Combine(Fixtures, "tt0084058.jpg"));
+        var made = new List<WeakReference<float[]>>();
+        var mostAlive = 0;
+
+        var probabilities = PosterScorer.Probabilities(model, Enumerable.Range(0, 24).ToArray(), _ =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            mostAlive = Math.Max(mostAlive, made.Count(r => r.TryGetTarget(out float[]? _)));
+            var input = model.Preprocessor.ToTensor(poster);
+            made.Add(new WeakReference<float[]>(input));
+            return input;
+        }, batchSize: 4);
+
+        Assert.Equal(24, probabilities.Length);
+        Assert.InRange(mostAlive, 0, 2 * 4);
+    }
+
+    [Fact]
     public void ProbabilitiesRefuseToHideAFailure()
     {
         using var model = GenreModel.Load(Model);
