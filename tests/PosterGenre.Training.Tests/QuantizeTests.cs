@@ -72,6 +72,27 @@ public sealed class QuantizeTests : IDisposable
     }
 
     [Fact]
+    public void QuantizedWeightsUseSevenBitsSoCpusWithoutVnniCannotSaturate()
+    {
+        var model = Load(ShippedFast);
+        var ranges = OnnxQuantization.ObservedTensors(model).ToDictionary(n => n, _ => (0f, 4f));
+
+        OnnxQuantization.Quantize(model, ranges, "a test");
+
+        var weights = model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Dims.Count == 4).ToList();
+        Assert.NotEmpty(weights);
+        foreach (var tensor in weights)
+        {
+            var values = tensor.RawData.Select(b => (int)(sbyte)b).ToArray();
+            var perChannel = values.Length / (int)tensor.Dims[0];
+            var largestPerChannel = values.Chunk(perChannel).Select(c => c.Max(Math.Abs)).ToArray();
+            // A uint8 activation times a weight, two at a time, must fit in 16 bits (255 x 63 x 2 = 32,130).
+            Assert.All(largestPerChannel, largest => Assert.InRange(largest, 0, OnnxQuantization.WeightLimit));
+            Assert.Contains(OnnxQuantization.WeightLimit, largestPerChannel);
+        }
+    }
+
+    [Fact]
     public void AQuantizedModelIsNotQuantizedAgain()
     {
         var model = Load(ShippedFast);

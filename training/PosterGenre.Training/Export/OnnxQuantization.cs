@@ -7,7 +7,10 @@ namespace PosterGenre.Training.Export;
 /// <summary>
 /// Static int8 quantization of a float ONNX model in the QDQ format that ONNX Runtime fuses into
 /// integer kernels (QLinearConv, QLinearAdd; on x86 with VNNI these use 8-bit dot products).
-/// Convolution weights become int8 with one symmetric scale per output channel, their biases int32
+/// Convolution weights become 7-bit values in int8 (-63..63) with one symmetric scale per output
+/// channel: without VNNI (AVX2 only) ONNX Runtime adds two uint8 x int8 products in 16 bits, which
+/// saturates above 32,767 with full-range weights (255 x 127 x 2) and not with 7-bit ones
+/// (255 x 63 x 2), so the file answers the same on both kinds of CPU. Their biases int32
 /// at the input scale times the weight scale; every activation a Conv, a residual Add or a MaxPool
 /// reads or writes is quantized to uint8 with a scale and zero point from its observed range
 /// (<see cref="ObservedTensors"/>, measured on calibration posters). A Relu that directly follows a
@@ -19,7 +22,10 @@ public static class OnnxQuantization
 {
     public const string MetadataKey = "quantization";
 
-    public const string Scheme = "int8 static QDQ: Conv weights int8 per output channel (symmetric), activations uint8 (min-max ranges)";
+    public const string Scheme = "int8 static QDQ: Conv weights int8 per output channel (symmetric, 7-bit: -63..63), activations uint8 (min-max ranges)";
+
+    /// <summary>The largest magnitude of a quantized weight: 7 bits, so no pair of products saturates 16 bits on a CPU without VNNI.</summary>
+    internal const int WeightLimit = 63;
 
     /// <summary>The activations that get a scale: each one's name, in graph order.</summary>
     internal static IReadOnlyList<string> ObservedTensors(ModelProto model)
@@ -123,10 +129,10 @@ public static class OnnxQuantization
                 largest = Math.Max(largest, Math.Abs(w));
             }
 
-            weightScales[c] = largest > 0 ? largest / 127f : 1f;
+            weightScales[c] = largest > 0 ? largest / WeightLimit : 1f;
             for (var i = 0; i < perChannel; i++)
             {
-                quantized[c * perChannel + i] = (byte)(sbyte)Math.Clamp(MathF.Round(span[i] / weightScales[c]), -127, 127);
+                quantized[c * perChannel + i] = (byte)(sbyte)Math.Clamp(MathF.Round(span[i] / weightScales[c]), -WeightLimit, WeightLimit);
             }
 
             biasValues[c] = (int)Math.Clamp(Math.Round(bias[c] / ((double)input.Scale * weightScales[c])), int.MinValue, int.MaxValue);
