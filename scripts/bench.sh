@@ -70,9 +70,10 @@ done
 
 # Paired windows: the issue's two ratios, each from a floor run and an HTTP run taken back to
 # back, several times over, so that both sides of a ratio see the machine in the same state (its
-# speed moves by a third within minutes here: docs/performance.md). Median and range.
-pairs=${POSTERGENRE_BENCH_PAIRS:-5}
-window=${POSTERGENRE_BENCH_WINDOW:-6}
+# speed moves by a third within minutes here: docs/performance.md). Median and range. 20 s a
+# window: on a noisy machine a 6 s floor ranged 42-63 posters/s back to back (docs/performance.md).
+pairs=${POSTERGENRE_BENCH_PAIRS:-3}
+window=${POSTERGENRE_BENCH_WINDOW:-20}
 paired_c8=(); paired_c1=()
 for _ in $(seq 1 "$pairs"); do
   f=$("$bench" floor "$file" "$cores" 1 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 8 "$window" poster-genre || true)
