@@ -76,6 +76,9 @@ public sealed record ModelManifest
     /// <summary>How the weights and activations were quantized by <c>quantize</c> (e.g. int8), and on which posters; null for a float model.</summary>
     public string? Quantization { get; init; }
 
+    /// <summary>The CPU the network was trained on and what the training CLI's numerics check found there (oneDNN's cap, if one was needed); null for older runs.</summary>
+    public TrainingNumerics? Numerics { get; init; }
+
     public DateTimeOffset? CreatedUtc { get; init; }
 
     public static ModelManifest Load(string path)
@@ -150,4 +153,10 @@ public sealed record ModelManifest
 }
 
 /// <summary>A pretrained network a model started from: the package that ships it, the file and its licence.</summary>
+/// <summary>
+/// What <c>train</c>'s numerics check found: the CPU, the oneDNN cap it set (null: none was
+/// needed), its figures under that cap, and without it when the cap was needed.
+/// </summary>
+public sealed record TrainingNumerics(string Cpu, string? OneDnnCap, string Check, string? Uncapped);
+
 public sealed record PretrainedWeights(string Package, string Version, string File, string Sha256, string Licence);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PosterGenre.Api.Serving;
 using SkiaSharp;
 
 namespace PosterGenre.Api.Tests;
@@ -53,6 +55,37 @@ public sealed class DecodeBudgetApiTests
         var results = (await response.Content.ReadFromJsonAsync<PredictionResponseDto>())!.Results;
         Assert.Equal([null, null, "too-many-pixels", "too-many-pixels"], results.Select(r => r.Error?.Code));
         Assert.Contains("MaxDecodedPixelsPerRequest", results[2].Error!.Detail);
+    }
+
+    [Fact]
+    public async Task ARequestWhoseFilesAllFailedIs503WithRetryAfterWhenOneFailedOnlyBecauseTheDecoderWasBusy()
+    {
+        // The whole budget held, as by another request's decode: a poster's decode finds no room.
+        using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Uploads:DecodeWaitSeconds"] = "0" });
+        using var client = factory.CreateClient();
+        var budget = factory.Services.GetRequiredService<ModelRegistry>().DecodeBudget;
+        var poster = Fixtures.Poster(Fixtures.Labelled[0].Id);
+
+        HttpResponseMessage busy, permanent;
+        using (budget.Reserve(budget.CapacityBytes, TimeSpan.Zero))
+        {
+            busy = await client.PostAsync("/api/v1/predictions", Fixtures.Form(("posters", "poster.jpg", poster), ("posters", "empty.jpg", [])));
+            permanent = await client.PostAsync("/api/v1/predictions", Fixtures.Form(("posters", "empty.jpg", []), ("posters", "text.jpg", "not an image"u8.ToArray())));
+        }
+
+        using var retried = await client.PostAsync("/api/v1/predictions", Fixtures.Form(("posters", "poster.jpg", poster), ("posters", "empty.jpg", [])));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), busy.Headers.RetryAfter?.Delta);
+        var problem = await busy.Content.ReadFromJsonAsync<ProblemDto>();
+        Assert.Equal("Decoder busy", problem!.Title);
+        Assert.Contains("send the request again in 1 s", problem.Detail);
+        Assert.Contains("'empty.jpg'", problem.Detail);
+        Assert.NotEqual(HttpStatusCode.ServiceUnavailable, permanent.StatusCode);
+        Assert.Null(permanent.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        busy.Dispose();
+        permanent.Dispose();
     }
 
     private static byte[] FlatPng(int width, int height)

@@ -18,6 +18,7 @@ internal static class Program
             CalibrateCommand.Create(args),
             QuantizeCommand.Create(),
             PredictCommand.Create(),
+            CheckNumericsCommand.Create(),
         };
 
         return root.Parse(args).Invoke();

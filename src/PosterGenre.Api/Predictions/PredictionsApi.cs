@@ -75,18 +75,30 @@ public static class PredictionsApi
 
         metrics.ObserveImages(uploads.Count);
         var response = predictor.Predict(served, uploads, explainMaps, limits.MaxDecodedPixelsPerRequest);
-        return response.Results.All(r => r.Error is not null) ? NoUsablePoster(response.Results) : TypedResults.Ok(response);
+        return response.Results.All(r => r.Error is not null) ? NoUsablePoster(request.HttpContext.Response, response.Results) : TypedResults.Ok(response);
     }
 
-    /// <summary>Every file failed: one error answers with its own status and title, several with 422 unless they agree.</summary>
-    private static ProblemHttpResult NoUsablePoster(IReadOnlyList<PosterResult> results)
+    /// <summary>
+    /// Every file failed: one error answers with its own status and title; several with 422 unless
+    /// they agree, except that a file refused only for now (the decoder was busy) makes the whole
+    /// answer 503 with Retry-After, so a client that follows HTTP sends it again instead of giving up.
+    /// </summary>
+    private static ProblemHttpResult NoUsablePoster(HttpResponse http, IReadOnlyList<PosterResult> results)
     {
         var errors = results.Select(r => r.Error!).ToList();
-        var status = errors.Select(e => e.Status).Distinct().Count() == 1 ? errors[0].Status : StatusCodes.Status422UnprocessableEntity;
+        var transient = errors.Any(e => UploadErrors.IsTransient(e.Code));
+        var status = transient ? StatusCodes.Status503ServiceUnavailable
+            : errors.Select(e => e.Status).Distinct().Count() == 1 ? errors[0].Status : StatusCodes.Status422UnprocessableEntity;
         var detail = errors.Count == 1
             ? $"'{results[0].FileName}': {errors[0].Detail}"
-            : $"None of the {errors.Count} files could be used: " + string.Join(" ", results.Select(r => $"'{r.FileName}': {r.Error!.Detail}"));
-        var title = errors.Count == 1 ? UploadErrors.TitleOf(errors[0].Code) : "No usable poster";
+            : $"None of the {errors.Count} files could be used{(transient ? $"; some only because the decoder was busy: send the request again in {LoadShedding.RetryAfterSeconds} s" : "")}: "
+              + string.Join(" ", results.Select(r => $"'{r.FileName}': {r.Error!.Detail}"));
+        var title = errors.Count == 1 ? UploadErrors.TitleOf(errors[0].Code) : transient ? UploadErrors.TitleOf(UploadErrors.DecoderBusy) : "No usable poster";
+        if (transient)
+        {
+            http.Headers.RetryAfter = LoadShedding.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["results"] = results });
     }
 

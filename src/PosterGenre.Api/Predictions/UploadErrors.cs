@@ -27,6 +27,9 @@ public static class UploadErrors
 
     public static int StatusOf(string code) => Table[code].Status;
 
+    /// <summary>Whether the same file may be answered if sent again shortly (the decoder was busy), as opposed to never.</summary>
+    public static bool IsTransient(string code) => code == DecoderBusy;
+
     public static string TitleOf(string code) => Table[code].Title;
 
     public static PosterError From(PosterImageException e) => new(

@@ -31,6 +31,9 @@ public sealed class ModelRegistry(IOptions<ServingOptions> options, ServiceMetri
 
     public bool IsReady => ready;
 
+    /// <summary>The process-wide bound on decoded frames that every model's decodes share.</summary>
+    public DecodeBudget DecodeBudget => limits.Value.Budget!;
+
     public IReadOnlyCollection<ServedModel> Models => [.. models.Values];
 
     public ServedModel Default => models[options.Value.DefaultModel];

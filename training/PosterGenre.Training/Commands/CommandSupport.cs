@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PosterGenre.Training.Data;
+using PosterGenre.Training.Fitting;
 
 namespace PosterGenre.Training.Commands;
 
@@ -14,7 +15,7 @@ internal static class CommandSupport
         {
             return action();
         }
-        catch (Exception e) when (e is DatasetException or InvalidDataException or FileNotFoundException or ArgumentException)
+        catch (Exception e) when (e is DatasetException or NumericsException or InvalidDataException or FileNotFoundException or ArgumentException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

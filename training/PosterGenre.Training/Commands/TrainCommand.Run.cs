@@ -42,6 +42,8 @@ public static partial class TrainCommand
             state.CheckMatches(profile.Architecture, profile.Epochs, options.Seed, state.TrainPosters);
         }
 
+        // Before LibTorch makes its first kernel: oneDNN reads its instruction-set cap only then.
+        var numerics = NumericsGuard.Ensure(log);
         Directory.CreateDirectory(options.OutDir);
         if (options.Threads > 0)
         {
@@ -70,7 +72,7 @@ public static partial class TrainCommand
             return Stopped;
         }
 
-        var (modelPath, manifest, parity) = Export(options, net, dataset, cache, posters, reference, log);
+        var (modelPath, manifest, parity) = Export(options, net, dataset, cache, posters, reference, numerics, log);
         Evaluate(options, modelPath, manifest, parity, dataset.Genres, cache, posters, reference, trainer.History, log);
         ResumeState.Delete(options.OutDir);
         return 0;
@@ -143,7 +145,7 @@ public static partial class TrainCommand
     }
 
     /// <summary>Writes the ONNX model and its manifest, and refuses an export that ONNX Runtime does not reproduce.</summary>
-    private static (string ModelPath, ModelManifest Manifest, float Parity) Export(TrainOptions options, nn.Module<Tensor, Tensor> net, PosterDataset dataset, PixelCache cache, PosterSplit posters, RefitReference? reference, TextWriter log)
+    private static (string ModelPath, ModelManifest Manifest, float Parity) Export(TrainOptions options, nn.Module<Tensor, Tensor> net, PosterDataset dataset, PixelCache cache, PosterSplit posters, RefitReference? reference, TrainingNumerics numerics, TextWriter log)
     {
         var profile = options.Profile;
         var name = string.IsNullOrWhiteSpace(options.ModelName) ? profile.Architecture : options.ModelName;
@@ -173,6 +175,7 @@ public static partial class TrainCommand
             RefitOf = reference is null ? null : $"{reference.Manifest.Name} {reference.Manifest.Version} ({reference.Manifest.TrainingCommand})",
             TrainingCommand = options.CommandLine,
             StartedFrom = net is PretrainedResNet ? PretrainedFiles.Describe(profile.InitFrom ?? PretrainedFiles.ResNet18) : null,
+            Numerics = numerics,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         manifest.Save(manifestPath);

@@ -30,7 +30,11 @@ public sealed class BatchMaker
         generator = new Generator((ulong)seed);
     }
 
-    /// <summary>[N, 3, H, W] floats normalised exactly as <c>PosterPreprocessor.Normalize</c> does.</summary>
+    /// <summary>
+    /// [N, 3, H, W] floats normalised exactly as <c>PosterPreprocessor.Normalize</c> does, laid out
+    /// NCHW in memory: the layout <see cref="ConvolutionCheck"/> checks (a channels-last view
+    /// would send LibTorch to other oneDNN kernels, wrong on some CPUs).
+    /// </summary>
     public Tensor Images(IReadOnlyList<int> indices)
     {
         var spec = cache.Spec;
@@ -41,7 +45,7 @@ public sealed class BatchMaker
         }
 
         using var raw = tensor(buffer, [indices.Count, spec.Height, spec.Width, 3]);
-        return raw.permute(0, 3, 1, 2).to(ScalarType.Float32).mul(scale).add(offset);
+        return raw.permute(0, 3, 1, 2).to(ScalarType.Float32).mul(scale).add(offset).contiguous();
     }
 
     /// <summary>

@@ -141,13 +141,18 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
 
                 var logits = probe is null ? model.Logits(x) : pretrained!.Head(x);
                 var loss = profile.Loss == "asl" ? Losses.Asymmetric(logits, y) : nn.functional.binary_cross_entropy_with_logits(logits, y, pos_weights: posWeight);
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw new NumericsException($"the training loss is {value} at epoch {epoch}, batch {b + 1} of {batchesPerEpoch} (step {steps + 1}): the run is stopped before the weights take it in. Run postergenre-train check-numerics on this machine, or lower the learning rate.");
+                }
+
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
                 scheduler?.step();
                 steps++;
                 average?.Update();
-                var value = loss.item<float>();
                 lossSum += value * indices.Length;
                 seen += indices.Length;
                 progress.Report(epoch, b + 1, lossSum / seen, indices.Length);
