@@ -29,7 +29,7 @@ bench=benchmarks/PosterGenre.Benchmarks/bin/Release/net10.0/PosterGenre.Benchmar
 train=training/PosterGenre.Training/bin/Release/net10.0/postergenre-train
 model="models/${file%%.*}/$file.onnx"
 [ -f "$model" ] || { echo "no model file $model" >&2; exit 2; }
-echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); model file: $model; service settings: ${settings[*]:-defaults}"
+echo "machine: $(bash scripts/cpu.sh), $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); model file: $model; service settings: ${settings[*]:-defaults}"
 
 if [ "${POSTERGENRE_BENCH_SKIP_BDN:-0}" != 1 ]; then
   "$bench" --filter '*DecodeBenchmarks*' '*ImagingLibraryBenchmarks*' '*InferenceBenchmarks*' '*PipelineBenchmarks*' --exporters GitHub

@@ -30,5 +30,6 @@ passed=$(( ${passed:-0} + ${cpassed:-0} + ${scale[0]:-0} ))
 failed=$(( ${failed:-0} + ${cfailed:-0} + ${scale[1]:-0} ))
 if [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 rm -f "$log"
+echo "cpu: $(bash scripts/cpu.sh)"
 echo "tests: $passed passed, $failed failed"
 [ "$dotnet_status" -eq 0 ] && [ "$container_status" -eq 0 ]

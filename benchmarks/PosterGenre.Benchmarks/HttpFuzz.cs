@@ -15,7 +15,17 @@ namespace PosterGenre.Benchmarks;
 internal static class HttpFuzz
 {
     private static readonly string[] Mutations =
-        ["flip", "cut", "repeat", "drop", "boundary", "disposition", "name", "filename", "content-type", "length-short", "part-headers", "many-parts"];
+        ["flip", "cut", "repeat", "drop", "boundary", "disposition", "name", "filename", "content-type", "length-short", "part-headers", "many-parts",
+         "tiny-parts", "header-count", "long-boundary", "long-header"];
+
+    /// <summary>Mutations of the poster's bytes: they may make an image too large to decode, a true 413.</summary>
+    private static readonly string[] ByteMutations = ["flip", "cut", "repeat", "drop"];
+
+    /// <summary>
+    /// The service's default PosterGenre:Uploads:MaxRequestBytes: a form-shape case (no byte
+    /// mutation) answered 413 with a smaller body was refused for a size it does not have.
+    /// </summary>
+    private const int MaxRequestBytes = 32 * 1024 * 1024;
 
     public static async Task<int> RunAsync(string baseUrl, int cases, int seed, int concurrency = 4)
     {
@@ -38,7 +48,7 @@ internal static class HttpFuzz
                 var (head, body, applied) = Case(random, posters);
                 var outcome = await SendAsync(uri, head, body);
                 outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-                if (outcome.StartsWith('5') || outcome == "hang")
+                if (outcome.StartsWith('5') || outcome == "hang" || (outcome == "413" && body.Length < MaxRequestBytes && !applied.Any(ByteMutations.Contains)))
                 {
                     failures.Add($"case {i} ({string.Join("+", applied)}): {outcome}");
                 }
@@ -64,6 +74,7 @@ internal static class HttpFuzz
         var partHeaders = new List<string> { "Content-Disposition: form-data; name=\"posters\"; filename=\"poster.jpg\"", "Content-Type: image/jpeg" };
         var contentType = "multipart/form-data; boundary={0}";
         var parts = random.Next(1, 3);
+        var tiny = false;
         var applied = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Mutations[random.Next(Mutations.Length)]).ToList();
         foreach (var mutation in applied)
         {
@@ -76,6 +87,10 @@ internal static class HttpFuzz
                 case "content-type": contentType = Pick(random, ["multipart/form-data", "multipart/mixed; boundary={0}", "text/plain", "multipart/form-data; boundary=\"{0}\"; charset=utf-8", "multipart/form-data; boundary="]); break;
                 case "part-headers": partHeaders.Add(Pick(random, ["Content-Length: 5", "Content-Transfer-Encoding: base64", "X: " + new string('h', 20_000), ": no name"])); break;
                 case "many-parts": parts = random.Next(3, 40); break;
+                case "tiny-parts": (parts, tiny) = (random.Next(30, 3000), true); break;
+                case "header-count": partHeaders.AddRange(Enumerable.Range(0, random.Next(12, 40)).Select(h => $"X-Extra-{h}: {h}")); break;
+                case "long-boundary": boundary = declaredBoundary = new string('b', random.Next(60, 300)); break;
+                case "long-header": partHeaders[0] = $"Content-Disposition: form-data; name=\"posters\"; filename=\"{new string('f', random.Next(15_000, 40_000))}.jpg\""; break;
             }
         }
 
@@ -83,7 +98,7 @@ internal static class HttpFuzz
         for (var p = 0; p < parts; p++)
         {
             body.Write(Encoding.UTF8.GetBytes($"--{boundary}\r\n{string.Join("\r\n", partHeaders)}\r\n\r\n"));
-            body.Write(posters[random.Next(posters.Length)]);
+            body.Write(tiny ? [(byte)p] : posters[random.Next(posters.Length)]);
             body.Write("\r\n"u8);
         }
 

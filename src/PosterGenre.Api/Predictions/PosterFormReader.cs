@@ -52,9 +52,29 @@ public static class PosterFormReader
         return (uploads, null);
     }
 
-    private static RequestProblem RequestTooLarge(UploadOptions limits) =>
-        new("request-too-large", StatusCodes.Status413PayloadTooLarge, "Request too large",
-            $"The request body is larger than {limits.MaxRequestBytes / 1048576.0:F1} MB. Send fewer or smaller posters per request.");
+    /// <summary>
+    /// ASP.NET Core's form reader enforces each limit below and throws the same exception type for
+    /// all of them, telling them apart only by message; each gets its own problem here, with the
+    /// true measure and the setting that governs it (docs/api.md, "Errors").
+    /// </summary>
+    private static readonly (string Prefix, Func<UploadOptions, RequestProblem> Problem)[] FormLimits =
+    [
+        ("Form value count limit", l => new("too-many-parts", StatusCodes.Status400BadRequest, "Too many form parts",
+            $"The form has more than {l.MaxParts} parts; at most {l.MaxFiles} posters (PosterGenre:Uploads:MaxFiles) and {l.MaxOtherParts} other parts (PosterGenre:Uploads:MaxOtherParts) are read. Send at most {l.MaxFiles} posters per request.")),
+        ("Multipart headers count limit", l => new("part-header-too-long", StatusCodes.Status400BadRequest, "Part header too long",
+            $"A part of the form has more than {l.MaxPartHeaders} headers (PosterGenre:Uploads:MaxPartHeaders); a file part needs two (Content-Disposition, Content-Type).")),
+        ("Multipart headers length limit", PartHeaderTooLong),
+        ("Line length limit", PartHeaderTooLong),
+        ("Multipart boundary length limit", l => new("boundary-too-long", StatusCodes.Status400BadRequest, "Multipart boundary too long",
+            $"The multipart boundary is longer than {l.MaxBoundaryLength} characters (PosterGenre:Uploads:MaxBoundaryLength; RFC 2046 allows 70).")),
+        ("Form value length limit", l => new("form-value-too-long", StatusCodes.Status400BadRequest, "Form value too long",
+            $"A form value (a part without a filename) is longer than {new FormOptions().ValueLengthLimit / 1048576} MB; posters go in file parts.")),
+        ("Multipart body length limit", l => new("request-too-large", StatusCodes.Status413PayloadTooLarge, "Request too large",
+            $"The request body is larger than {l.MaxRequestBytes / 1048576.0:F1} MB (PosterGenre:Uploads:MaxRequestBytes). Send fewer or smaller posters per request.")),
+    ];
+
+    private static RequestProblem PartHeaderTooLong(UploadOptions limits) => new("part-header-too-long", StatusCodes.Status400BadRequest, "Part header too long",
+        $"A part of the form has headers longer than {limits.MaxPartHeaderBytes} bytes (PosterGenre:Uploads:MaxPartHeaderBytes), a filename far past what a file system allows.");
 
     private static async Task<(IFormCollection? Form, RequestProblem? Problem)> ReadFormAsync(HttpRequest request, UploadOptions limits, CancellationToken cancellationToken)
     {
@@ -63,15 +83,22 @@ public static class PosterFormReader
             request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions
             {
                 MultipartBodyLengthLimit = limits.MaxRequestBytes,
-                ValueCountLimit = 64,
+                ValueCountLimit = limits.MaxParts,
+                MultipartHeadersLengthLimit = limits.MaxPartHeaderBytes,
+                MultipartHeadersCountLimit = limits.MaxPartHeaders,
+                MultipartBoundaryLengthLimit = limits.MaxBoundaryLength,
             }));
             return (await request.ReadFormAsync(cancellationToken), null);
         }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        catch (InvalidDataException e)
         {
-            return (null, e is InvalidDataException && !e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
-                ? new RequestProblem("malformed-request", StatusCodes.Status400BadRequest, "Malformed multipart body", $"The multipart body could not be read: {e.Message}")
-                : RequestTooLarge(limits));
+            var limit = FormLimits.FirstOrDefault(l => e.Message.StartsWith(l.Prefix, StringComparison.Ordinal));
+            return (null, limit.Problem?.Invoke(limits)
+                ?? new RequestProblem("malformed-request", StatusCodes.Status400BadRequest, "Malformed multipart body", $"The multipart body could not be read: {e.Message}"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, FormLimits[^1].Problem(limits));
         }
         catch (BadHttpRequestException e)
         {

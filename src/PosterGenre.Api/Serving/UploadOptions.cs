@@ -18,6 +18,33 @@ public sealed class UploadOptions
     public int MaxFiles { get; set; } = 16;
 
     /// <summary>
+    /// Parts of the form other than posters (form values, files under other names) read before the
+    /// request is refused as too-many-parts: 16. With <see cref="MaxFiles"/> it bounds the parts
+    /// read at all (<see cref="MaxParts"/>), counted as they arrive, so a form of a million tiny
+    /// parts costs no more than one of MaxParts.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxOtherParts { get; set; } = 16;
+
+    /// <summary>Most parts a form may have: <see cref="MaxFiles"/> + <see cref="MaxOtherParts"/>.</summary>
+    public int MaxParts => MaxFiles + MaxOtherParts;
+
+    /// <summary>
+    /// Longest a part's header block may be, in bytes: 16 KB (ASP.NET Core's default), some 60
+    /// times the longest filename a file system allows (255 bytes); past it, 400 part-header-too-long.
+    /// </summary>
+    [Range(1024, 1 << 20)]
+    public int MaxPartHeaderBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Most headers one part may have: 16 (ASP.NET Core's default; a file part sends 2); past it, 400 part-header-too-long.</summary>
+    [Range(2, 256)]
+    public int MaxPartHeaders { get; set; } = 16;
+
+    /// <summary>Longest multipart boundary: 70 characters, RFC 2046's maximum; past it, 400 boundary-too-long.</summary>
+    [Range(1, 1024)]
+    public int MaxBoundaryLength { get; set; } = 70;
+
+    /// <summary>
     /// Longest an upload may take to arrive, whole: 30 s (16 posters of 10 MB at 50 Mbit/s fit).
     /// The body is read in full before the request takes a place in the prediction queue, so a
     /// slow client holds only its own connection; past this it is answered 408.

@@ -149,7 +149,7 @@ public static class EvaluateCommand
         {
             Directory.CreateDirectory(outDir);
             File.WriteAllText(Path.Combine(outDir, ReportWriter.MetricsTable), table + "\n" + comparison);
-            ReportWriter.WriteMetrics(outDir, new { data = dataDir, subset = scope, models = results, costs, intervals, cores = Environment.ProcessorCount });
+            ReportWriter.WriteMetrics(outDir, new { data = dataDir, subset = scope, models = results, costs, intervals, cores = Environment.ProcessorCount, cpu = CpuDescription.Current });
         }
 
         return 0;
@@ -173,7 +173,7 @@ public static class EvaluateCommand
         }
 
         sb.AppendLine();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latency: ONNX Runtime through the service's inference code on preprocessed input, median of 40 single-poster runs and mean over the batch-32 pass, {Environment.ProcessorCount} cores."));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latency: ONNX Runtime through the service's inference code on preprocessed input, median of 40 single-poster runs and mean over the batch-32 pass, on {CpuDescription.Current}."));
         return sb.ToString();
     }
 
