@@ -95,8 +95,10 @@ public sealed class OnnxGraph
     public string MaxPool(string x, long kernel, long stride) =>
         Add("MaxPool", [x], Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride));
 
-    public string MaxPool(string x, long[] kernel, long[] strides, long[] pads) =>
-        Add("MaxPool", [x], Ints("kernel_shape", kernel), Ints("strides", strides), Ints("pads", pads));
+    public string MaxPool(string x, long[] kernel, long[] strides, long[] pads, long[]? dilations = null, bool ceilMode = false) =>
+        Add("MaxPool", [x], [Ints("kernel_shape", kernel), Ints("strides", strides), Ints("pads", pads),
+            .. dilations is null || dilations.All(d => d == 1) ? Array.Empty<AttributeProto>() : [Ints("dilations", dilations)],
+            .. ceilMode ? [Int("ceil_mode", 1)] : Array.Empty<AttributeProto>()]);
 
     public string AveragePool(string x, long[] kernel, long[] strides) =>
         Add("AveragePool", [x], Ints("kernel_shape", kernel), Ints("strides", strides));
@@ -105,7 +107,7 @@ public sealed class OnnxGraph
 
     public string GlobalMaxPool(string x) => Add("GlobalMaxPool", [x]);
 
-    public string Flatten(string x) => Add("Flatten", [x], Int("axis", 1));
+    public string Flatten(string x, long axis = 1) => Add("Flatten", [x], Int("axis", axis));
 
     public string Concat(params string[] xs) => Add("Concat", xs, Int("axis", 1));
 

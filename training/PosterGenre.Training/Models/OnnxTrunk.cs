@@ -12,16 +12,16 @@ namespace PosterGenre.Training.Models;
 /// An ONNX image network rebuilt as a trainable TorchSharp module: every node of the graph becomes
 /// one step, every Conv a <see cref="Conv2d"/> and every BatchNormalization a <see cref="BatchNorm2d"/>
 /// loaded with the graph's initializers. Supported operators: Conv, BatchNormalization, Relu, Add,
-/// MaxPool, AveragePool (no padding), GlobalAveragePool and Flatten; asymmetric pads (which
-/// TorchSharp's symmetric <c>padding</c> cannot express) are applied explicitly and written back
-/// by <see cref="Export"/>. Anything else is refused with the operator and the node named.
+/// MaxPool (with ceil_mode and dilations), AveragePool (no padding), GlobalAveragePool and Flatten
+/// (any axis); asymmetric pads (which TorchSharp's symmetric <c>padding</c> cannot express) are
+/// applied explicitly and written back by <see cref="Export"/>. <see cref="OnnxImportRules"/>
+/// checks the whole graph first: anything else (an operator, an attribute or its value, an input,
+/// a second output, an element type or rank) is refused with the operator and the node named.
 /// Each parameterised step belongs to a stage, counted by its output stride: the stem (stride 2)
 /// is stage 0, the layers at stride 4, 8, 16 and 32 are stages 1 to 4, as in a ResNet.
 /// </summary>
 public sealed class OnnxTrunk : Module<Tensor, Tensor>
 {
-    public static readonly string[] SupportedOperators = ["Conv", "BatchNormalization", "Relu", "Add", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten"];
-
     private readonly List<Step> steps;
     private readonly ModuleList<Conv2d> convs = new();
     private readonly ModuleList<BatchNorm2d> norms = new();
@@ -30,6 +30,7 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
 
     private OnnxTrunk(GraphProto graph, bool globalFinalPool) : base(nameof(OnnxTrunk))
     {
+        OnnxImportRules.Check(graph);
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
         inputName = graph.Input.Select(i => i.Name).FirstOrDefault(n => !initializers.ContainsKey(n))
             ?? throw new InvalidDataException("The ONNX graph has no input that is not an initializer.");
@@ -40,17 +41,15 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
         var lastPool = graph.Node.LastOrDefault(n => n.OpType == "AveragePool");
         foreach (var node in graph.Node)
         {
-            var input = node.Input.FirstOrDefault() is { } first && strides.ContainsKey(first)
-                ? first
-                : throw new InvalidDataException($"Node '{node.Name}' ({node.OpType}) reads '{node.Input.FirstOrDefault()}', which no earlier node makes; the graph must be in topological order.");
+            var input = node.Input[0];
             var step = node.OpType switch
             {
                 "Conv" => ConvStep(node, initializers),
                 "BatchNormalization" => NormStep(node, initializers),
-                "Relu" or "Add" or "GlobalAveragePool" or "Flatten" => new Step(node.OpType, [.. node.Input], node.Output[0]),
+                "Flatten" => new Step("Flatten", [.. node.Input], node.Output[0], Axis: node.Ints("axis", [1])[0]),
                 "MaxPool" => PoolStep(node),
                 "AveragePool" => AveragePoolStep(node, globalFinalPool && node == lastPool),
-                _ => throw new NotSupportedException($"ONNX operator '{node.OpType}' (node '{node.Name}') is not supported by the importer; it reads {string.Join(", ", SupportedOperators)}."),
+                _ => new Step(node.OpType, [.. node.Input], node.Output[0]),
             };
             var stride = strides[input] * (step.Strides.Length > 0 ? step.Strides[0] : 1);
             strides[step.Output] = stride;
@@ -58,12 +57,7 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
             steps.Add(step with { Stage = Math.Max(0, (int)Math.Log2(stride) - 1) });
         }
 
-        if (!channels.TryGetValue(outputName, out var outputChannels))
-        {
-            throw new InvalidDataException($"No node makes the graph's output '{outputName}'.");
-        }
-
-        OutputChannels = outputChannels;
+        OutputChannels = channels[outputName];
         RegisterComponents();
     }
 
@@ -112,16 +106,31 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
                 "BatchNormalization" => norms[step.Layer].call(x),
                 "Relu" => functional.relu(x),
                 "Add" => x + values[step.Inputs[1]],
-                "MaxPool" => functional.max_pool2d(Pad(x, step.Pads, float.NegativeInfinity), step.Kernel, step.Strides),
+                "MaxPool" => MaxPool(x, step),
                 "AveragePool" when step.Global => x.mean([2, 3], keepdim: true),
                 "AveragePool" => functional.avg_pool2d(x, step.Kernel, step.Strides),
                 "GlobalAveragePool" => x.mean([2, 3], keepdim: true),
-                _ => x.flatten(1),
+                _ => Flatten(x, step.Axis),
             };
         }
 
         return values[outputName];
     }
+
+    /// <summary>ONNX Flatten: dimensions before <paramref name="axis"/> (negative: from the end) into one, the rest into another.</summary>
+    private static Tensor Flatten(Tensor x, long axis)
+    {
+        var split = axis < 0 ? axis + x.dim() : axis;
+        var outer = x.shape.Take((int)split).Aggregate(1L, (a, b) => a * b);
+        return x.reshape(outer, -1);
+    }
+
+    /// <summary>
+    /// ONNX MaxPool: explicit pads of -inf, then the window (with dilations); with ceil_mode a
+    /// last, partial window is taken where the input ends, as long as it starts inside the padded input.
+    /// </summary>
+    private static Tensor MaxPool(Tensor x, Step step) =>
+        functional.max_pool2d(Pad(x, step.Pads, float.NegativeInfinity), step.Kernel, step.Strides, dilation: step.Dilations, ceil_mode: step.CeilMode);
 
     /// <summary>
     /// Reverses the input planes the first convolution reads (B,G,R becomes R,G,B): exact, and it
@@ -209,11 +218,11 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
                 "BatchNormalization" => graph.BatchNorm(x, norms[step.Layer]),
                 "Relu" => graph.Relu(x),
                 "Add" => graph.Sum(x, names[step.Inputs[1]]),
-                "MaxPool" => graph.MaxPool(x, step.Kernel, step.Strides, step.Pads),
+                "MaxPool" => graph.MaxPool(x, step.Kernel, step.Strides, step.Pads, step.Dilations, step.CeilMode),
                 "AveragePool" when step.Global => graph.GlobalAveragePool(x),
                 "AveragePool" => graph.AveragePool(x, step.Kernel, step.Strides),
                 "GlobalAveragePool" => graph.GlobalAveragePool(x),
-                _ => graph.Flatten(x),
+                _ => graph.Flatten(x, step.Axis),
             };
         }
 
@@ -224,11 +233,6 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
     {
         var weight = node.Initializer(1, initializers);
         var bias = node.Input.Count > 2 ? node.Initializer(2, initializers) : null;
-        if (node.Ints("group", [1])[0] != 1 || node.Ints("dilations", [1, 1]).Any(d => d != 1))
-        {
-            throw new NotSupportedException($"Conv node '{node.Name}' uses groups or dilation, which the importer does not support.");
-        }
-
         var kernel = weight.shape[2..];
         var strides = node.Ints("strides", [1, 1]);
         var pads = node.Pads();
@@ -262,21 +266,19 @@ public sealed class OnnxTrunk : Module<Tensor, Tensor>
     }
 
     private static Step PoolStep(NodeProto node) =>
-        new("MaxPool", [node.Input[0]], node.Output[0], -1, node.Ints("kernel_shape", []), node.Ints("strides", [1, 1]), node.Pads());
+        new("MaxPool", [node.Input[0]], node.Output[0], -1, node.Ints("kernel_shape", []), node.Ints("strides", [1, 1]), node.Pads(),
+            DilationShape: node.Ints("dilations", [1, 1]), CeilMode: node.Ints("ceil_mode", [0])[0] == 1);
 
-    private static Step AveragePoolStep(NodeProto node, bool global)
-    {
-        var step = PoolStep(node) with { Op = "AveragePool", Global = global };
-        return global || step.Pads.All(p => p == 0)
-            ? step
-            : throw new NotSupportedException($"AveragePool node '{node.Name}' pads its input, which the importer does not support.");
-    }
+    private static Step AveragePoolStep(NodeProto node, bool global) => PoolStep(node) with { Op = "AveragePool", Global = global };
 
     private static Tensor Pad(Tensor x, long[] pads, double value) =>
         pads.All(p => p == 0) ? x : functional.pad(x, [pads[1], pads[3], pads[0], pads[2]], PaddingModes.Constant, value);
 
-    private sealed record Step(string Op, string[] Inputs, string Output, int Layer = -1, long[]? KernelShape = null, long[]? StrideShape = null, long[]? PadShape = null, bool ExplicitPads = false, bool Global = false, int Stage = 0)
+    private sealed record Step(string Op, string[] Inputs, string Output, int Layer = -1, long[]? KernelShape = null, long[]? StrideShape = null, long[]? PadShape = null, bool ExplicitPads = false, bool Global = false, int Stage = 0,
+        long[]? DilationShape = null, bool CeilMode = false, long Axis = 1)
     {
+        public long[] Dilations => DilationShape ?? [1, 1];
+
         public long[] Kernel => KernelShape ?? [];
 
         public long[] Strides => StrideShape ?? [];
