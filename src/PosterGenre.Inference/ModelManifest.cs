@@ -76,6 +76,9 @@ public sealed record ModelManifest
     /// <summary>How the weights and activations were quantized by <c>quantize</c> (e.g. int8), and on which posters; null for a float model.</summary>
     public string? Quantization { get; init; }
 
+    /// <summary>For an ensemble (<c>postergenre-train ensemble</c>): each member's name, version, file and SHA-256, in graph order; null for one network.</summary>
+    public string[]? Members { get; init; }
+
     /// <summary>The CPU the network was trained on and what the training CLI's numerics check found there (oneDNN's cap, if one was needed); null for older runs.</summary>
     public TrainingNumerics? Numerics { get; init; }
 

@@ -93,6 +93,25 @@ public sealed class CalibrateTests : IDisposable
     }
 
     [Fact]
+    public void ARefitOfAnotherSeedCarriesTheRecipesFitWithFitOf()
+    {
+        using var data = SyntheticDataset.Create(90);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        var calibratedDir = Path.Combine(output, "calibrated");
+        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, calibratedDir, "1.0.1", "", TextWriter.Null));
+        var other = Path.Combine(output, "seed-6-refit");
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, other) with { Seed = 6, RefitFrom = output }, TextWriter.Null);
+        var carriedDir = Path.Combine(output, "carried");
+
+        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(other, "tiny.onnx"), data.Root, null, carriedDir, "1.0.1", "", TextWriter.Null, fitOf: Path.Combine(calibratedDir, "tiny.json")));
+
+        var fit = ModelManifest.Load(Path.Combine(calibratedDir, "tiny.json")).Calibration!;
+        var carried = ModelManifest.Load(Path.Combine(carriedDir, "tiny.json")).Calibration!;
+        Assert.Equal((fit.Scale, fit.Bias), (carried.Scale, carried.Bias));
+        Assert.StartsWith("the fit of tiny 1.0.1, carried", carried.FittedOn);
+    }
+
+    [Fact]
     public void CalibratingInPlaceReplacesTheModelAndStillComparesWithTheOriginal()
     {
         using var data = SyntheticDataset.Create(90);

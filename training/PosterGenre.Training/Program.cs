@@ -19,6 +19,7 @@ internal static class Program
             QuantizeCommand.Create(),
             PredictCommand.Create(),
             CheckNumericsCommand.Create(),
+            EnsembleCommand.Create(args),
         };
 
         return root.Parse(args).Invoke();

@@ -22,17 +22,18 @@ public static class CalibrateCommand
         var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
         var from = new Option<string?>("--from") { Description = "For a refit: the run folder it refits, whose model scores the validation posters the fit uses (the refit trained on them)." };
         var output = new Option<string>("--out") { Description = "Folder for the calibrated model, its manifest and split.csv (may be the model's own folder: it is then replaced).", Required = true };
+        var fitOf = new Option<string?>("--fit-of") { Description = "Instead of fitting: the manifest of a calibrated model of the same recipe whose scale and bias to apply (an ensemble member refitted with another seed; docs/training.md, \"poster-genre-best\")." };
         var version = new Option<string?>("--model-version") { Description = "Version of the calibrated model (default: the next patch version, e.g. 1.3.0 -> 1.3.1)." };
         var command = new Command("calibrate", "Fit one scale and bias on the logits on validation posters and build them into a copy of the model, so its probabilities mean what they say; rankings, top 3 and predicted sets stay the same.")
         {
-            model, data, from, output, version,
+            model, data, from, fitOf, output, version,
         };
         command.SetAction(result => CommandSupport.Run(() => CalibrateCommand.Execute(
-            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(from), result.GetValue(output)!, result.GetValue(version), "postergenre-train " + string.Join(" ", args.Select(CommandSupport.Quote)), Console.Out)));
+            result.GetValue(model)!, result.GetValue(data)!, result.GetValue(from), result.GetValue(output)!, result.GetValue(version), "postergenre-train " + string.Join(" ", args.Select(CommandSupport.Quote)), Console.Out, fitOf: result.GetValue(fitOf))));
         return command;
     }
 
-    public static int Execute(string modelPath, string dataDir, string? fromRun, string outDir, string? version, string commandLine, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
+    public static int Execute(string modelPath, string dataDir, string? fromRun, string outDir, string? version, string commandLine, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro, string? fitOf = null)
     {
         var manifestPath = Path.ChangeExtension(modelPath, ".json");
         var manifest = ModelManifest.Load(manifestPath);
@@ -53,50 +54,12 @@ public static class CalibrateCommand
             throw new FileNotFoundException($"calibrate needs the model's training run folder: {runDir} has no {DatasetSplit.FileName}, so its validation and test posters are unknown.");
         }
 
-        // Fitted on posters the network did not train on: its own run's validation posters, or for a
-        // refit (which trained on those) the run it refits, whose thresholds it already carries.
-        var (fitModel, fitSplitFile) = (modelPath, splitFile);
-        if (fromRun is not null)
-        {
-            var reference = RefitReference.Load(fromRun, manifest.Genres, manifest.Architecture, "--from");
-            if (reference.Manifest.RefitOf is not null || reference.Manifest.Calibration is not null)
-            {
-                throw new InvalidDataException($"--from {fromRun}: {reference.Manifest.Name} {reference.Manifest.Version} is a refit or calibrated itself; give the train-only run, whose validation posters were held out.");
-            }
-
-            (fitModel, fitSplitFile) = (Path.ChangeExtension(reference.ManifestPath, ".onnx"), reference.SplitFile);
-        }
-        else if (manifest.RefitOf is not null)
-        {
-            throw new InvalidDataException($"{manifest.Name} {manifest.Version} is a refit (trained on its split's validation posters too), so it cannot be calibrated on them; give --from <the run it refits> ({manifest.RefitOf}).");
-        }
-
         var dataset = PosterDataset.Load(dataDir);
         var split = DatasetSplit.Load(splitFile);
-        var fitSplit = DatasetSplit.Load(fitSplitFile);
         var test = split.Select(dataset.Posters, SplitName.Test);
-        if (!test.Select(p => p.Id).SequenceEqual(fitSplit.Select(dataset.Posters, SplitName.Test).Select(p => p.Id)))
-        {
-            throw new InvalidDataException($"--from {fromRun}: its split has other test posters than {splitFile}; the fit must come from the same split, or it could see the model's test posters.");
-        }
-
-        var validation = fitSplit.Select(dataset.Posters, SplitName.Validation);
-        if (validation.Count == 0)
-        {
-            throw new InvalidDataException($"{fitSplitFile} has no validation posters in {dataDir} to fit the calibration on.");
-        }
-
-        float[][] fitted;
-        bool[][] fitLabels = [.. validation.Select(p => p.Labels)];
-        using (var model = GenreModel.Load(fitModel))
-        {
-            fitted = OnnxScoring.Predict(model, PixelCache.Build(validation, model.Preprocessor, []), [.. Enumerable.Range(0, validation.Count)]);
-        }
-
-        var scaling = PlattScaling.Fit(fitted, fitLabels);
-        var before = Calibration.ExpectedError(Calibration.Bins(fitted, fitLabels));
-        var after = Calibration.ExpectedError(Calibration.Bins(scaling.Apply(fitted), fitLabels));
-        var fittedOn = $"{validation.Count} validation posters of {fitSplitFile}, scored by {manifest.Name} {(fromRun is null ? manifest.Version : $"from {fromRun}")}";
+        var (scaling, fittedOn, pairs, before, after) = fitOf is null
+            ? Fit(modelPath, manifest, splitFile, fromRun, dataset, dataDir, test)
+            : Carried(fitOf, manifest);
 
         // The test split scored by the original before anything is written (--out may be its own folder).
         bool[][] labels = [.. test.Select(p => p.Labels)];
@@ -122,7 +85,7 @@ public static class CalibrateCommand
         {
             Version = version ?? NextPatch(manifest.Version),
             Thresholds = [.. manifest.Thresholds.Select(t => (float)scaling.Apply(t))],
-            Calibration = new ProbabilityCalibration(scaling.Scale, scaling.Bias, fittedOn, fitted.Length * manifest.Genres.Length, before, after, commandLine),
+            Calibration = new ProbabilityCalibration(scaling.Scale, scaling.Bias, fittedOn, pairs, before, after, commandLine),
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         calibrated.Save(targetManifest);
@@ -145,6 +108,67 @@ public static class CalibrateCommand
 
         log.WriteLine($"wrote {target} and {targetManifest}");
         return 0;
+    }
+
+    /// <summary>
+    /// Fitted on posters the network did not train on: its own run's validation posters, or for a
+    /// refit (which trained on those) the run it refits, whose thresholds it already carries.
+    /// </summary>
+    private static (PlattScaling Scaling, string FittedOn, int Pairs, double Before, double After) Fit(
+        string modelPath, ModelManifest manifest, string splitFile, string? fromRun, PosterDataset dataset, string dataDir, IReadOnlyList<PosterRecord> test)
+    {
+        var (fitModel, fitSplitFile) = (modelPath, splitFile);
+        if (fromRun is not null)
+        {
+            var reference = RefitReference.Load(fromRun, manifest.Genres, manifest.Architecture, "--from");
+            if (reference.Manifest.RefitOf is not null || reference.Manifest.Calibration is not null)
+            {
+                throw new InvalidDataException($"--from {fromRun}: {reference.Manifest.Name} {reference.Manifest.Version} is a refit or calibrated itself; give the train-only run, whose validation posters were held out.");
+            }
+
+            (fitModel, fitSplitFile) = (Path.ChangeExtension(reference.ManifestPath, ".onnx"), reference.SplitFile);
+        }
+        else if (manifest.RefitOf is not null)
+        {
+            throw new InvalidDataException($"{manifest.Name} {manifest.Version} is a refit (trained on its split's validation posters too), so it cannot be calibrated on them; give --from <the run it refits> ({manifest.RefitOf}), or --fit-of a calibrated model of the same recipe.");
+        }
+
+        var fitSplit = DatasetSplit.Load(fitSplitFile);
+        if (!test.Select(p => p.Id).SequenceEqual(fitSplit.Select(dataset.Posters, SplitName.Test).Select(p => p.Id)))
+        {
+            throw new InvalidDataException($"--from {fromRun}: its split has other test posters than {splitFile}; the fit must come from the same split, or it could see the model's test posters.");
+        }
+
+        var validation = fitSplit.Select(dataset.Posters, SplitName.Validation);
+        if (validation.Count == 0)
+        {
+            throw new InvalidDataException($"{fitSplitFile} has no validation posters in {dataDir} to fit the calibration on.");
+        }
+
+        float[][] fitted;
+        bool[][] fitLabels = [.. validation.Select(p => p.Labels)];
+        using (var model = GenreModel.Load(fitModel))
+        {
+            fitted = OnnxScoring.Predict(model, PixelCache.Build(validation, model.Preprocessor, []), [.. Enumerable.Range(0, validation.Count)]);
+        }
+
+        var scaling = PlattScaling.Fit(fitted, fitLabels);
+        var before = Calibration.ExpectedError(Calibration.Bins(fitted, fitLabels));
+        var after = Calibration.ExpectedError(Calibration.Bins(scaling.Apply(fitted), fitLabels));
+        var fittedOn = $"{validation.Count} validation posters of {fitSplitFile}, scored by {manifest.Name} {(fromRun is null ? manifest.Version : $"from {fromRun}")}";
+        return (scaling, fittedOn, fitted.Length * manifest.Genres.Length, before, after);
+    }
+
+    /// <summary>The fit of another calibrated model of the same recipe and genres, applied as it is (nothing is fitted here).</summary>
+    private static (PlattScaling Scaling, string FittedOn, int Pairs, double Before, double After) Carried(string fitOf, ModelManifest manifest)
+    {
+        var source = ModelManifest.Load(fitOf);
+        if (source.Calibration is not { } fit || source.Architecture != manifest.Architecture || !source.Genres.SequenceEqual(manifest.Genres))
+        {
+            throw new InvalidDataException($"--fit-of {fitOf}: {source.Name} {source.Version} is not a calibrated {manifest.Architecture} model of the same genres.");
+        }
+
+        return (new PlattScaling(fit.Scale, fit.Bias), $"the fit of {source.Name} {source.Version}, carried: {fit.FittedOn}", fit.Pairs, fit.ExpectedErrorBefore, fit.ExpectedErrorAfter);
     }
 
     /// <summary>"1.3.0" -> "1.3.1": other probabilities are another model version.</summary>
