@@ -2,14 +2,17 @@
 # docs/performance.md's figures, in one run on an otherwise idle machine:
 #   1. BenchmarkDotNet: decode/preprocess per size and format, SkiaSharp against ImageSharp, ONNX Runtime per model at batch
 #      1/4/16, the whole in-process pipeline (POSTERGENRE_BENCH_SKIP_BDN=1 leaves it out);
-#   2. the floor of one model file: workers = cores, one intra-op thread each (throughput; run
-#      three times, before and after the HTTP and predict runs, and its median taken), and one
-#      worker with every core (single-poster latency), in process;
+#   2. the floors of one model file, each with workers = cores and one intra-op thread each
+#      (throughput; run three times, before and after the HTTP and predict runs, and the median
+#      taken) and with one worker and every core (single-poster latency): the bare floor
+#      (`bare`: SkiaSharp + ONNX Runtime alone, none of the project's code), the denominator of
+#      every ratio, and the project's floor (`floor`: the same loop through its preprocessor and
+#      inference threads), whose ratio to the bare floor is what that code costs;
 #   3. the HTTP service serving that file as poster-genre, under the load generator at 1, 8 and 32
 #      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS and full GCs);
 #   4. `postergenre-train predict` over a folder of posters;
-# then each path as a ratio to the floor of the same run, and the issue's two ratios (8 clients'
-# posters/s, 1 client's p50) again from paired back-to-back windows, median and range.
+# then each path as a ratio to the bare floor of the same run, and the issue's two ratios (8
+# clients' posters/s, 1 client's p50) again from paired back-to-back windows, median and range.
 # Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
 #   MODEL_FILE: poster-genre (default) or poster-genre.int8; settings go to the service's
 #   environment, e.g. PosterGenre__Onnx__MaxConcurrentInferences=4.
@@ -40,12 +43,20 @@ field() { grep -oP "[0-9.]+(?= $2)|(?<=$2 )[0-9.]+" <<<"$1" | head -1; }
 
 # The floor three times (now, after the HTTP runs, after predict) and its median: on a shared
 # machine one 20 s floor run can be a quarter off the next (docs/performance.md).
-floor_runs=()
-measure_floor() { local line; line=$("$bench" floor "$file" "$cores" 1 "$seconds"); echo "$line"; floor_runs+=("$line"); }
+floor_runs=(); bare_runs=()
+measure_floor() {
+  local line
+  line=$("$bench" bare "$file" "$cores" 1 "$seconds"); echo "$line"; bare_runs+=("$line")
+  line=$("$bench" floor "$file" "$cores" 1 "$seconds"); echo "$line"; floor_runs+=("$line")
+}
+# median_line LINES...: the line whose posters/s is the median of three.
+median_line() { for line in "$@"; do echo "$(field "$line" posters/s)|$line"; done | sort -t'|' -k1,1n | sed -n 2p | cut -d'|' -f2-; }
 measure_floor
+bare_single=$("$bench" bare "$file" 1 0 "$seconds")
+echo "$bare_single"
 single=$("$bench" floor "$file" 1 0 "$seconds")
 echo "$single"
-single_p50=$(field "$single" p50)
+single_p50=$(field "$bare_single" p50)
 
 api=
 stop_api() { if [ -n "$api" ]; then kill "$api"; wait "$api" 2>/dev/null || true; api=; fi; }
@@ -76,9 +87,9 @@ pairs=${POSTERGENRE_BENCH_PAIRS:-3}
 window=${POSTERGENRE_BENCH_WINDOW:-20}
 paired_c8=(); paired_c1=()
 for _ in $(seq 1 "$pairs"); do
-  f=$("$bench" floor "$file" "$cores" 1 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 8 "$window" poster-genre || true)
+  f=$("$bench" bare "$file" "$cores" 1 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 8 "$window" poster-genre || true)
   paired_c8+=("$(awk -v h="$(field "$h" posters/s)" -v f="$(field "$f" posters/s)" 'BEGIN {printf "%.2f", h / f}')")
-  f=$("$bench" floor "$file" 1 0 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 1 "$window" poster-genre || true)
+  f=$("$bench" bare "$file" 1 0 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 1 "$window" poster-genre || true)
   paired_c1+=("$(awk -v h="$(field "$h" p50)" -v f="$(field "$f" p50)" 'BEGIN {printf "%.2f", h / f}')")
 done
 # summary NAME VALUES...: "NAME: median M (range MIN-MAX; each: ...)".
@@ -99,9 +110,12 @@ start=$(date +%s.%N)
 predict_rate=$(awk -v n="$i" -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", n / (e - s)}')
 echo "predict: $i posters in a folder, $predict_rate posters/s (model load included)"
 measure_floor
-floor=$(for line in "${floor_runs[@]}"; do echo "$(field "$line" posters/s)|$line"; done | sort -t'|' -k1,1n | sed -n 2p | cut -d'|' -f2-)
+floor=$(median_line "${bare_runs[@]}")
 floor_rate=$(field "$floor" posters/s)
-echo "floor: median of $(for line in "${floor_runs[@]}"; do field "$line" posters/s; done | paste -sd' ') posters/s: $floor_rate"
+project=$(median_line "${floor_runs[@]}")
+project_rate=$(field "$project" posters/s)
+echo "bare floor: median of $(for line in "${bare_runs[@]}"; do field "$line" posters/s; done | paste -sd' ') posters/s: $floor_rate"
+echo "project floor: median of $(for line in "${floor_runs[@]}"; do field "$line" posters/s; done | paste -sd' ') posters/s: $project_rate"
 
 # The figures as CSV for the plot (clients 0: the floor): BenchmarkDotNet.Artifacts/bench-FILE.csv.
 mkdir -p BenchmarkDotNet.Artifacts
@@ -114,16 +128,19 @@ csv=BenchmarkDotNet.Artifacts/bench-$file.csv
 echo "wrote $csv; plot every model file measured: $bench plot throughput.png latency.png BenchmarkDotNet.Artifacts/bench-*.csv"
 
 echo
-echo "| path | posters/s | x floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB | service full GCs |"
+echo "| path | posters/s | x bare floor | p50 ms | p95 ms | p99 ms | p99/p50 | errors | service RSS MB | service full GCs |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-echo "| floor: $cores workers x 1 thread | $floor_rate | 1.00 | $(field "$floor" p50) | $(field "$floor" p95) | $(field "$floor" p99) | | | | |"
-echo "| single poster in process: 1 worker x $cores threads | $(field "$single" posters/s) | | $single_p50 | $(field "$single" p95) | $(field "$single" p99) | | | | |"
+echo "| bare floor: $cores workers x 1 thread, SkiaSharp + ONNX Runtime alone | $floor_rate | 1.00 | $(field "$floor" p50) | $(field "$floor" p95) | $(field "$floor" p99) | | | | |"
+awk -v r="$project_rate" -v f="$floor_rate" -v a="$(field "$project" p50)" -v b="$(field "$project" p95)" -v d="$(field "$project" p99)" -v c="$cores" \
+  'BEGIN {printf "| project floor: %d workers x 1 thread through its preprocessor and inference threads | %s | %.2f | %s | %s | %s | | | | |\n", c, r, r / f, a, b, d}'
+echo "| bare single poster: 1 worker x $cores threads | $(field "$bare_single" posters/s) | | $single_p50 | $(field "$bare_single" p95) | $(field "$bare_single" p99) | | | | |"
+echo "| project single poster: 1 worker x $cores threads | $(field "$single" posters/s) | | $(field "$single" p50) | $(field "$single" p95) | $(field "$single" p99) | | | | |"
 for c in 1 8 32; do
   awk -v c="$c" -v r="${rate[$c]}" -v f="$floor_rate" -v a="${p50[$c]}" -v b="${p95[$c]}" -v d="${p99[$c]}" -v e="${failed[$c]}" -v m="${rss[$c]}" -v g="${gcs[$c]}" \
     'BEGIN {printf "| HTTP, %d client(s) | %s | %.2f | %s | %s | %s | %.2f | %s | %s | %s |\n", c, r, r / f, a, b, d, d / a, e, m, g}'
 done
 awk -v r="$predict_rate" -v f="$floor_rate" 'BEGIN {printf "| predict over a folder | %s | %.2f | | | | | | | |\n", r, r / f}'
-awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client / in-process single-poster p50: %.2f\n", a / s}'
+awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client / bare single-poster p50: %.2f\n", a / s}'
 echo "Paired windows ($pairs x ${window} s each side):"
-summary "  HTTP posters/s at 8 clients / floor" "${paired_c8[@]}"
-summary "  HTTP p50 at 1 client / in-process single-poster p50" "${paired_c1[@]}"
+summary "  HTTP posters/s at 8 clients / bare floor" "${paired_c8[@]}"
+summary "  HTTP p50 at 1 client / bare single-poster p50" "${paired_c1[@]}"

@@ -5,7 +5,8 @@ namespace PosterGenre.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- [BenchmarkDotNet args]</c> runs the micro-benchmarks;
 /// <c>dotnet run -c Release -- load URL [concurrency] [seconds] [model] [posters per request]</c> loads a running service;
-/// <c>floor MODEL [workers] [intra-op threads] [seconds] [pause ms]</c> measures the in-process floor (<see cref="FloorRun"/>);
+/// <c>bare MODEL [workers] [intra-op threads] [seconds]</c> measures the bare floor, libraries only (<see cref="BareFloor"/>);
+/// <c>floor MODEL [workers] [intra-op threads] [seconds] [pause ms]</c> measures the floor through the project's own code (<see cref="FloorRun"/>);
 /// <c>plot THROUGHPUT.png LATENCY.png CSV...</c> draws bench.sh's figures (<see cref="ConcurrencyPlot"/>);
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
 /// <c>reloads URL PID [reloads] [model]</c> measures what hot reloads leave behind (<see cref="ReloadRun"/>);
@@ -32,6 +33,14 @@ internal static class Program
             var seconds = args.Length > 4 ? int.Parse(args[4]) : 20;
             var pause = args.Length > 5 ? int.Parse(args[5]) : 0;
             return FloorRun.Run(floorModel, workers, intraOp, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(pause));
+        }
+
+        if (args is ["bare", var bareModel, ..])
+        {
+            var workers = args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount;
+            var intraOp = args.Length > 3 ? int.Parse(args[3]) : 1;
+            var seconds = args.Length > 4 ? int.Parse(args[4]) : 20;
+            return BareFloor.Run(bareModel, workers, intraOp, TimeSpan.FromSeconds(seconds));
         }
 
         if (args is ["plot", var throughputPng, var latencyPng, .. var csvFiles])

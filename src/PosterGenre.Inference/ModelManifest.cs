@@ -76,6 +76,11 @@ public sealed record ModelManifest
     /// <summary>How the weights and activations were quantized by <c>quantize</c> (e.g. int8), and on which posters; null for a float model.</summary>
     public string? Quantization { get; init; }
 
+    /// <summary>The name of the model's second output, the L2-normalised features its head reads (<c>postergenre-train embed</c>), and their length; null when it has none.</summary>
+    public string? EmbeddingName { get; init; }
+
+    public int? EmbeddingLength { get; init; }
+
     /// <summary>For an ensemble (<c>postergenre-train ensemble</c>): each member's name, version, file and SHA-256, in graph order; null for one network.</summary>
     public string[]? Members { get; init; }
 

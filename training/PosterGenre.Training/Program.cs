@@ -20,6 +20,7 @@ internal static class Program
             PredictCommand.Create(),
             CheckNumericsCommand.Create(),
             EnsembleCommand.Create(args),
+            EmbedCommand.Create(),
         };
 
         return root.Parse(args).Invoke();
