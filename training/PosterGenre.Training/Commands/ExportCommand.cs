@@ -28,6 +28,7 @@ public static class ExportCommand
             throw new FileNotFoundException($"Checkpoint '{checkpoint}' does not exist.");
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         var profile = Recipe.For(architecture);
         var net = profile.CreateNet(genres);
         net.load(checkpoint);
