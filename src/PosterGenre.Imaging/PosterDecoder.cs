@@ -51,16 +51,27 @@ public static class PosterDecoder
         reservation = limits.Budget?.Reserve(2L * decodeInfo.BytesSize64, limits.BudgetWait);
         try
         {
-            using var decoded = new SKBitmap(decodeInfo);
+            var decoded = new SKBitmap(decodeInfo);
             var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
             if (result != SKCodecResult.Success)
             {
+                decoded.Dispose();
                 throw new PosterImageException(
                     PosterImageError.Undecodable,
                     $"The {FormatName(codec.EncodedFormat)} image could not be decoded ({Describe(result)}).");
             }
 
-            return Upright(decoded, codec.EncodedOrigin);
+            // An opaque image stored upright (most posters) is its own upright copy: drawing it
+            // over white with the identity would copy the same bytes (docs/performance.md).
+            if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft && codec.Info.AlphaType == SKAlphaType.Opaque)
+            {
+                return decoded;
+            }
+
+            using (decoded)
+            {
+                return Upright(decoded, codec.EncodedOrigin);
+            }
         }
         catch
         {
