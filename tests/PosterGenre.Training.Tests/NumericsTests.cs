@@ -84,15 +84,8 @@ public class NumericsTests
     /// <summary>The instruction set oneDNN reports (ONEDNN_VERBOSE) in a <c>check-numerics</c> child process under a cap.</summary>
     private static string OneDnnIsa(string? cap)
     {
-        var cli = typeof(NumericsGuard).Assembly.Location;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { cli, "check-numerics" }, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = NumericsGuard.CheckNumericsProcess(cap);
         start.Environment["ONEDNN_VERBOSE"] = "1";
-        start.Environment.Remove(NumericsGuard.CapVariable);
-        if (cap is not null)
-        {
-            start.Environment[NumericsGuard.CapVariable] = cap;
-        }
-
         using var child = Process.Start(start)!;
         _ = child.StandardError.ReadToEndAsync();
         var output = child.StandardOutput.ReadToEnd();

@@ -71,6 +71,21 @@ public static class NumericsGuard
     /// <summary>Runs <c>check-numerics</c> in a child process under <paramref name="cap"/> (null: none); right or not, and its summary line.</summary>
     private static (bool Right, string Line) Probe(string? cap)
     {
+        using var child = Process.Start(CheckNumericsProcess(cap)) ?? throw new NumericsException("could not start postergenre-train check-numerics");
+        var error = child.StandardError.ReadToEndAsync();
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        var summary = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("right", StringComparison.Ordinal) || l.StartsWith("wrong", StringComparison.Ordinal));
+        return child.ExitCode switch
+        {
+            0 or 1 when summary is not null => (child.ExitCode == 0, summary),
+            _ => throw new NumericsException($"postergenre-train check-numerics ({CapVariable}={cap ?? "unset"}) failed with exit code {child.ExitCode}: {output}{error.Result}"),
+        };
+    }
+
+    /// <summary>How to start <c>postergenre-train check-numerics</c> (this assembly) under <paramref name="cap"/> (null: none), its output redirected.</summary>
+    internal static ProcessStartInfo CheckNumericsProcess(string? cap)
+    {
         var cli = typeof(NumericsGuard).Assembly.Location;
         var appHost = Path.ChangeExtension(cli, OperatingSystem.IsWindows() ? ".exe" : null);
         var start = File.Exists(appHost) ? new ProcessStartInfo(appHost) : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { cli } };
@@ -83,16 +98,7 @@ public static class NumericsGuard
             start.Environment[CapVariable] = cap;
         }
 
-        using var child = Process.Start(start) ?? throw new NumericsException("could not start postergenre-train check-numerics");
-        var error = child.StandardError.ReadToEndAsync();
-        var output = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        var summary = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("right", StringComparison.Ordinal) || l.StartsWith("wrong", StringComparison.Ordinal));
-        return child.ExitCode switch
-        {
-            0 or 1 when summary is not null => (child.ExitCode == 0, summary),
-            _ => throw new NumericsException($"postergenre-train check-numerics ({CapVariable}={cap ?? "unset"}) failed with exit code {child.ExitCode}: {output}{error.Result}"),
-        };
+        return start;
     }
 
     /// <summary>Sets a variable where native code reads it: .NET's own copy is not the C library's environment on Linux and macOS.</summary>
