@@ -5,6 +5,7 @@ using PosterGenre.Api.Observability;
 using PosterGenre.Api.ModelCatalog;
 using PosterGenre.Api.Predictions;
 using PosterGenre.Api.Serving;
+using PosterGenre.Api.Similar;
 using Prometheus;
 
 if (args is [HealthProbe.Argument, ..])
@@ -22,6 +23,7 @@ builder.Services.AddPosterGenreCors();
 builder.Services.AddPosterGenreLoadShedding();
 builder.Services.AddSingleton<ServiceMetrics>();
 builder.Services.AddSingleton<PosterPredictor>();
+builder.Services.AddSingleton<ServedCatalogue>();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(o =>
@@ -30,7 +32,7 @@ builder.Services.AddSwaggerGen(o =>
     {
         Title = "PosterGenre API",
         Version = "v1",
-        Description = "Which of 25 genres is this movie poster? Upload posters to POST /api/v1/predictions.",
+        Description = "Which of 25 genres is this movie poster? Upload posters to POST /api/v1/predictions. Which catalogue posters look like it? POST /api/v1/similar.",
     });
     o.OperationFilter<PosterUploadOperationFilter>();
     // "Authorize" in Swagger UI: the key is sent with every call; needed only when PosterGenre:Auth has keys.
@@ -54,6 +56,7 @@ app.UseSecurityHeaders();
 app.UseCors();
 app.UseApiKeys();
 app.UseUploadBuffering("/api/v1/predictions");
+app.UseUploadBuffering("/api/v1/similar");
 app.UseRateLimiter();
 app.UseDefaultFiles();
 app.UseStaticFiles();
@@ -63,6 +66,7 @@ app.UseSwaggerUI(o => o.DocumentTitle = "PosterGenre API");
 
 app.MapPredictionsApi();
 app.MapModelsApi();
+app.MapSimilarApi();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapMetrics();
@@ -74,6 +78,7 @@ try
     // tests' host (environment "Testing") the exception leaves Main and reaches the test as it is:
     // a host that fails inside Run is disposed before WebApplicationFactory can report why.
     app.Services.GetRequiredService<ModelRegistry>().LoadAll();
+    app.Services.GetRequiredService<ServedCatalogue>().Open();
     LoadShedding.ReserveThreads(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServingOptions>>().Value.Load);
 }
 catch (Exception e) when (IsBrokenSetting(e) && !app.Environment.IsEnvironment("Testing"))

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using PosterGenre.Imaging;
@@ -22,6 +23,7 @@ public sealed class GenreModel : IDisposable
     private readonly InferenceWorkers workers;
     private readonly string inputName;
     private readonly string outputName;
+    private readonly string? embeddingName;
 
     private GenreModel(string modelPath, ModelManifest manifest, InferenceSession[] sessions, InferenceSession? lone, OnnxSessionSettings settings, ImageLimits? limits)
     {
@@ -38,6 +40,12 @@ public sealed class GenreModel : IDisposable
         var outputs = sessions[0].OutputMetadata;
         outputName = outputs.ContainsKey(manifest.OutputName) ? manifest.OutputName : outputs.Keys.First();
         ValidateShapes(metadata[inputName], outputs[outputName]);
+        if (manifest.EmbeddingName is { } embedding)
+        {
+            ValidateEmbedding(outputs, embedding, manifest.EmbeddingLength);
+            embeddingName = embedding;
+        }
+
         workers = new InferenceWorkers(settings.ResolvedConcurrentInferences, manifest.Name);
     }
 
@@ -48,6 +56,9 @@ public sealed class GenreModel : IDisposable
     public PosterPreprocessor Preprocessor { get; }
 
     public int GenreCount => Manifest.Genres.Length;
+
+    /// <summary>Whether the model has the embedding output its manifest names (<see cref="ModelManifest.EmbeddingName"/>): what <see cref="PredictAndEmbed"/> needs.</summary>
+    public bool CanEmbed => embeddingName is not null;
 
     /// <summary>
     /// Loads the model at <paramref name="modelPath"/> with the manifest at <paramref name="manifestPath"/>
@@ -118,11 +129,7 @@ public sealed class GenreModel : IDisposable
             return [];
         }
 
-        if (posters.FirstOrDefault(p => p.Length != Manifest.Preprocessing.TensorLength) is { } wrong)
-        {
-            throw new ArgumentException($"A poster has {wrong.Length} values; the model takes {Manifest.Preprocessing.TensorLength}.", nameof(posters));
-        }
-
+        CheckLengths(posters);
         return workers.Run(() => PredictNow(posters));
     }
 
@@ -134,24 +141,67 @@ public sealed class GenreModel : IDisposable
     /// </summary>
     public Task<T> OnInferenceThreadAsync<T>(Func<T> work) => workers.RunAsync(work);
 
+    /// <summary>
+    /// Probabilities and embeddings (<see cref="ModelManifest.EmbeddingLength"/> values, L2-normalised)
+    /// for a batch of preprocessed posters, from one ONNX Runtime run.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no embedding output (<see cref="CanEmbed"/>).</exception>
+    public (float[][] Probabilities, float[][] Embeddings) PredictAndEmbed(IReadOnlyList<float[]> posters)
+    {
+        if (embeddingName is null)
+        {
+            throw new InvalidOperationException($"Model {Manifest.Name} {Manifest.Version} has no embedding output: add one with postergenre-train embed.");
+        }
+
+        if (posters.Count == 0)
+        {
+            return ([], []);
+        }
+
+        CheckLengths(posters);
+        return workers.Run(() =>
+        {
+            var rows = RunOutputs(posters, outputName, embeddingName);
+            if (Manifest.TestTimeAugmentation == "hflip")
+            {
+                // A poster's embedding averaged with its mirror image's is no longer of unit length.
+                foreach (var embedding in rows[1])
+                {
+                    TensorPrimitives.Divide(embedding, Math.Max(TensorPrimitives.Norm(embedding), float.Epsilon), embedding);
+                }
+            }
+
+            return (rows[0], rows[1]);
+        });
+    }
+
     /// <summary>One ONNX Runtime run over the posters (and their mirror images with flip TTA).</summary>
-    private float[][] PredictNow(IReadOnlyList<float[]> posters)
+    private float[][] PredictNow(IReadOnlyList<float[]> posters) => RunOutputs(posters, outputName)[0];
+
+    /// <summary>One ONNX Runtime run over the posters (and their mirror images with flip TTA): per output named, one row per poster.</summary>
+    private float[][][] RunOutputs(IReadOnlyList<float[]> posters, params string[] outputNames)
     {
         var flip = Manifest.TestTimeAugmentation == "hflip";
         var n = posters.Count;
         var rows = flip ? 2 * n : n;
         // A lone poster without TTA runs from its own array: no copy of its 660 KB per request.
-        var output = Run(rows == 1 ? posters[0] : InputBatch.Of(posters, Manifest.Preprocessing, flip), rows);
-        var g = GenreCount;
+        var outputs = Run(rows == 1 ? posters[0] : InputBatch.Of(posters, Manifest.Preprocessing, flip), rows, outputNames);
+        return [.. outputs.Select(output => PerPoster(output, n, flip))];
+    }
+
+    /// <summary>An output's rows, one per poster, the mirror image's row averaged in with flip TTA.</summary>
+    private static float[][] PerPoster(float[] output, int n, bool flip)
+    {
+        var width = output.Length / (flip ? 2 * n : n);
         var result = new float[n][];
         for (var i = 0; i < n; i++)
         {
-            result[i] = output.AsSpan(i * g, g).ToArray();
+            result[i] = output.AsSpan(i * width, width).ToArray();
             if (flip)
             {
-                for (var j = 0; j < g; j++)
+                for (var j = 0; j < width; j++)
                 {
-                    result[i][j] = 0.5f * (result[i][j] + output[(n + i) * g + j]);
+                    result[i][j] = 0.5f * (result[i][j] + output[(n + i) * width + j]);
                 }
             }
         }
@@ -191,7 +241,7 @@ public sealed class GenreModel : IDisposable
         NativeHeap.ReturnFreeMemory();
     }
 
-    private float[] Run(float[] input, int rows)
+    private float[][] Run(float[] input, int rows, string[] outputNames)
     {
         // A run that starts while none is running, for the only caller about, may take every core
         // (UseAllCoresWhenAlone).
@@ -200,21 +250,21 @@ public sealed class GenreModel : IDisposable
         {
             if (alone && lone is not null)
             {
-                return RunOn(lone, input, rows);
+                return RunOn(lone, input, rows, outputNames);
             }
 
             // One session is shared: ONNX Runtime allows concurrent Run calls on it. A pool of
             // several gives each run a session of its own.
             if (sessions.Length == 1)
             {
-                return RunOn(sessions[0], input, rows);
+                return RunOn(sessions[0], input, rows, outputNames);
             }
 
             sessionSlots.Wait();
             idle.TryDequeue(out var session);
             try
             {
-                return RunOn(session!, input, rows);
+                return RunOn(session!, input, rows, outputNames);
             }
             finally
             {
@@ -228,13 +278,13 @@ public sealed class GenreModel : IDisposable
         }
     }
 
-    private float[] RunOn(InferenceSession session, float[] input, int rows)
+    private float[][] RunOn(InferenceSession session, float[] input, int rows, string[] outputNames)
     {
         var spec = Manifest.Preprocessing;
         using var tensor = OrtValue.CreateTensorValueFromMemory(input, [rows, 3, spec.Height, spec.Width]);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [inputName], [tensor], [outputName]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        using var outputs = session.Run(runOptions, [inputName], [tensor], outputNames);
+        return [.. outputs.Select(o => o.GetTensorDataAsSpan<float>().ToArray())];
     }
 
     private void ValidateShapes(NodeMetadata input, NodeMetadata output)
@@ -251,6 +301,28 @@ public sealed class GenreModel : IDisposable
         {
             throw new InvalidDataException(
                 $"Model file '{ModelPath}' outputs [{string.Join(",", output.Dimensions)}] but its manifest lists {GenreCount} genres.");
+        }
+    }
+
+    private void CheckLengths(IReadOnlyList<float[]> posters)
+    {
+        if (posters.FirstOrDefault(p => p.Length != Manifest.Preprocessing.TensorLength) is { } wrong)
+        {
+            throw new ArgumentException($"A poster has {wrong.Length} values; the model takes {Manifest.Preprocessing.TensorLength}.", nameof(posters));
+        }
+    }
+
+    private void ValidateEmbedding(IReadOnlyDictionary<string, NodeMetadata> outputs, string name, int? length)
+    {
+        if (!outputs.TryGetValue(name, out var output))
+        {
+            throw new InvalidDataException($"Model file '{ModelPath}' has no output '{name}', the embedding its manifest names (outputs: {string.Join(", ", outputs.Keys)}).");
+        }
+
+        if (output.Dimensions.Length != 2 || length is not > 0 || output.Dimensions[1] != length)
+        {
+            throw new InvalidDataException(
+                $"Model file '{ModelPath}' outputs embeddings [{string.Join(",", output.Dimensions)}] but its manifest says {length?.ToString() ?? "no"} values per poster.");
         }
     }
 

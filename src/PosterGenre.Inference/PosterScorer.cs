@@ -15,7 +15,8 @@ public static class PosterScorer
     /// <param name="posters">The posters, in the order the outcomes come back.</param>
     /// <param name="toInput">One poster to the model's input tensor; throws <see cref="PosterImageException"/> for an image it cannot use.</param>
     /// <param name="batchSize">At most this many posters per ONNX Runtime run.</param>
-    public static ScoredPosters Score<T>(GenreModel model, IReadOnlyList<T> posters, Func<T, float[]> toInput, int batchSize = int.MaxValue)
+    /// <param name="embed">Whether each poster's embedding comes back too (<see cref="GenreModel.PredictAndEmbed"/>).</param>
+    public static ScoredPosters Score<T>(GenreModel model, IReadOnlyList<T> posters, Func<T, float[]> toInput, int batchSize = int.MaxValue, bool embed = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var outcomes = new PosterScore[posters.Count];
@@ -38,7 +39,7 @@ public static class PosterScorer
 
             if (inputs.Count == batchSize || (i == posters.Count - 1 && inputs.Count > 0))
             {
-                inference += Run(model, inputs, positions, outcomes);
+                inference += Run(model, inputs, positions, outcomes, embed);
                 inputs.Clear();
                 positions.Clear();
             }
@@ -56,14 +57,14 @@ public static class PosterScorer
     public static float[][] Probabilities<T>(GenreModel model, IReadOnlyList<T> posters, Func<T, float[]> toInput, int batchSize = 32) =>
         [.. posters.Chunk(batchSize).SelectMany(batch => Score(model, batch, toInput).Posters.Select(p => p.Probabilities ?? throw p.Error!))];
 
-    private static TimeSpan Run(GenreModel model, List<float[]> inputs, List<int> positions, PosterScore[] outcomes)
+    private static TimeSpan Run(GenreModel model, List<float[]> inputs, List<int> positions, PosterScore[] outcomes, bool embed)
     {
         var clock = Stopwatch.StartNew();
-        var probabilities = model.Predict(inputs);
+        var (probabilities, embeddings) = embed ? model.PredictAndEmbed(inputs) : (model.Predict(inputs), null);
         for (var k = 0; k < positions.Count; k++)
         {
             var i = positions[k];
-            outcomes[i] = outcomes[i] with { Input = inputs[k], Probabilities = probabilities[k] };
+            outcomes[i] = outcomes[i] with { Input = inputs[k], Probabilities = probabilities[k], Embedding = embeddings?[k] };
         }
 
         return clock.Elapsed;
@@ -79,6 +80,9 @@ public sealed record PosterScore
     public float[]? Probabilities { get; init; }
 
     public float[]? Input { get; init; }
+
+    /// <summary>The poster's embedding, when it was asked for.</summary>
+    public float[]? Embedding { get; init; }
 
     public PosterImageException? Error { get; init; }
 

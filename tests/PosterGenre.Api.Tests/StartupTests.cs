@@ -64,6 +64,8 @@ public sealed class StartupTests
     [InlineData("PosterGenre__Cors__AllowedOrigins__0", "https://movies.example.org/", "PosterGenre:Cors:AllowedOrigins:0 'https://movies.example.org/'")]
     [InlineData("PosterGenre__Onnx__MaxConcurrentInferences", "-1", "PosterGenre:Onnx:MaxConcurrentInferences is -1: The field MaxConcurrentInferences must be between 0 and 1024.")]
     [InlineData("PosterGenre__Onnx__GraphOptimization", "fastest", "'fastest' at 'PosterGenre:Onnx:GraphOptimization'")]
+    [InlineData("PosterGenre__Catalogue__Path", "/nowhere/catalogue.db", "Catalogue '/nowhere/catalogue.db' does not exist")]
+    [InlineData("PosterGenre__Catalogue__MaxNeighbours", "0", "PosterGenre:Catalogue:MaxNeighbours is 0")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {
         var (exitCode, output) = await StartAsync((key, value));
@@ -89,6 +91,40 @@ public sealed class StartupTests
 
             Assert.Equal(1, exitCode);
             Assert.Contains($"PosterGenre cannot start: Model file '{onnx}' cannot be loaded", output);
+            Assert.DoesNotContain("   at ", output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("another model", "was made by poster-genre 0.0.1, which this service does not serve")]
+    [InlineData("not a database", "cannot be read")]
+    public async Task ACatalogueItCannotSearchStopsTheServiceNamingIt(string kind, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("postergenre-start-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "catalogue.db");
+            if (kind == "another model")
+            {
+                var shipped = Path.Combine(Path.GetDirectoryName(ApiDll())!, "models", "poster-genre", "poster-genre.int8.json");
+                var identity = PosterGenre.Catalogue.CatalogueIdentity.Of(PosterGenre.Inference.ModelManifest.Load(shipped)) with { ModelVersion = "0.0.1" };
+                PosterGenre.Catalogue.SqliteCatalogueWriter.Open(path, identity).Dispose();
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            }
+            else
+            {
+                File.WriteAllText(path, new string('x', 5000));
+            }
+
+            var (exitCode, output) = await StartAsync(("PosterGenre__Catalogue__Path", path));
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains($"PosterGenre cannot start: Catalogue '{path}'", output);
+            Assert.Contains(expected, output);
             Assert.DoesNotContain("   at ", output);
         }
         finally

@@ -21,6 +21,7 @@ internal static class Program
             CheckNumericsCommand.Create(),
             EnsembleCommand.Create(args),
             EmbedCommand.Create(),
+            IndexCommand.Create(),
         };
 
         return root.Parse(args).Invoke();

@@ -14,14 +14,20 @@ namespace PosterGenre.Api.Predictions;
 /// </summary>
 public sealed class PosterPredictor(ServiceMetrics metrics)
 {
-    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue)
+    public PredictionResponse Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain = false, long maxDecodedPixels = long.MaxValue) =>
+        Predict(model, uploads, explain, maxDecodedPixels, embed: false).Response;
+
+    /// <summary>The genres of each upload and, with <paramref name="embed"/>, its embedding (null for a file that failed), in upload order.</summary>
+    public (PredictionResponse Response, float[]?[] Embeddings) Predict(ServedModel model, IReadOnlyList<PosterUpload> uploads, bool explain, long maxDecodedPixels, bool embed)
     {
         using var call = model.Model.BeginCall();
         var readable = uploads.Where(u => u.Error is null).ToArray();
-        var scored = Score(model, readable, maxDecodedPixels);
+        var scored = Score(model, readable, maxDecodedPixels, embed);
         try
         {
-            return Respond(model, uploads, scored, explain);
+            var next = 0; // the readable uploads' outcomes come in upload order
+            float[]?[] embeddings = [.. uploads.Select(u => u.Error is null ? scored.Posters[next++].Embedding : null)];
+            return (Respond(model, uploads, scored, explain), embeddings);
         }
         finally
         {
@@ -54,7 +60,7 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
     }
 
     /// <summary>Decodes the readable uploads within the request's pixel budget and scores them.</summary>
-    private static ScoredPosters Score(ServedModel model, PosterUpload[] readable, long maxDecodedPixels)
+    private static ScoredPosters Score(ServedModel model, PosterUpload[] readable, long maxDecodedPixels, bool embed)
     {
         long decodedPixels = 0;
         return PosterScorer.Score(model.Model, readable, upload =>
@@ -77,7 +83,7 @@ public sealed class PosterPredictor(ServiceMetrics metrics)
                 model.Tensors.Return(tensor);
                 throw;
             }
-        });
+        }, embed: embed);
     }
 
     private PosterResult Result(ServedModel model, string fileName, PosterScore outcome, double inferenceShareMs, bool explain)

@@ -83,7 +83,7 @@ public static class PredictionsApi
     /// they agree, except that a file refused only for now (the decoder was busy) makes the whole
     /// answer 503 with Retry-After, so a client that follows HTTP sends it again instead of giving up.
     /// </summary>
-    private static ProblemHttpResult NoUsablePoster(HttpResponse http, IReadOnlyList<PosterResult> results)
+    internal static ProblemHttpResult NoUsablePoster(HttpResponse http, IReadOnlyList<PosterResult> results)
     {
         var errors = results.Select(r => r.Error!).ToList();
         var transient = errors.Any(e => UploadErrors.IsTransient(e.Code));
@@ -102,7 +102,8 @@ public static class PredictionsApi
         return TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["results"] = results });
     }
 
-    private static ProblemHttpResult Refuse(ServiceMetrics metrics, RequestProblem problem)
+    /// <summary>Answers a refused request with its problem, counted by reason.</summary>
+    internal static ProblemHttpResult Refuse(ServiceMetrics metrics, RequestProblem problem)
     {
         metrics.Reject(problem.Reason);
         return TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: problem.Title);

@@ -7,8 +7,9 @@ using PosterGenre.Api.Observability;
 namespace PosterGenre.Api.Serving;
 
 /// <summary>
-/// When API keys are configured (<see cref="AuthOptions"/>), a prediction, a model reload and
-/// (with <c>ProtectMetrics</c>) <c>/metrics</c> need a configured key in <c>X-Api-Key</c>; anything
+/// When API keys are configured (<see cref="AuthOptions"/>), a prediction, a similar-posters
+/// request, anything under <c>/api/v1/catalogue</c> (GETs too: a catalogue can be private), a model
+/// reload and (with <c>ProtectMetrics</c>) <c>/metrics</c> need a configured key in <c>X-Api-Key</c>; anything
 /// else is answered 401 problem+json before its body is read. Keys are compared by their SHA-256
 /// in constant time, so neither a key's content nor its length leaks through timing. Health,
 /// the page, Swagger and the model list stay open.
@@ -55,6 +56,7 @@ public static class ApiKeys
 
     private static bool NeedsKey(HttpRequest request, bool protectMetrics) =>
         (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/api/v1"))
+        || request.Path.StartsWithSegments("/api/v1/catalogue")
         || (protectMetrics && request.Path.StartsWithSegments("/metrics"));
 
     private static bool Accepted(string key, byte[][] hashes)

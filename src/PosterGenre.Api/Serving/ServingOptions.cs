@@ -29,6 +29,8 @@ public sealed class ServingOptions
 
     public ReloadOptions Reload { get; set; } = new();
 
+    public CatalogueOptions Catalogue { get; set; } = new();
+
     /// <summary>Resolves a configured path against the application folder.</summary>
     public static string Resolve(string path) =>
         System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, path));

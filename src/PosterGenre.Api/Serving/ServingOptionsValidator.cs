@@ -47,6 +47,7 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
         failures.AddRange(RangeFailures("Load", options.Load));
         failures.AddRange(RangeFailures("Shutdown", options.Shutdown));
         failures.AddRange(RangeFailures("Reload", options.Reload));
+        failures.AddRange(RangeFailures("Catalogue", options.Catalogue));
 
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
         {

@@ -5,13 +5,50 @@
   const drop = $("drop"), input = $("files"), picker = $("model"), results = $("results"), status = $("status");
   const template = $("card"), keyInput = $("api-key");
   let models = [];
+  let catalogue = null; // GET /api/v1/catalogue when the service has one: then each result shows posters like it
   keyInput.value = sessionStorage.getItem("postergenre-api-key") || "";
   keyInput.addEventListener("change", () => sessionStorage.setItem("postergenre-api-key", keyInput.value.trim()));
 
-  // A prediction request, with the API key when one is entered (PosterGenre:Auth).
+  // The API key's header when one is entered (PosterGenre:Auth).
+  function keyHeaders() { return keyInput.value.trim() ? { "X-Api-Key": keyInput.value.trim() } : {}; }
+
+  // A prediction request.
   function predict(query, form) {
-    const headers = keyInput.value.trim() ? { "X-Api-Key": keyInput.value.trim() } : {};
-    return fetch(`/api/v1/predictions?${query}`, { method: "POST", body: form, headers });
+    return fetch(`/api/v1/predictions?${query}`, { method: "POST", body: form, headers: keyHeaders() });
+  }
+
+  async function loadCatalogue() {
+    const response = await fetch("/api/v1/catalogue", { headers: keyHeaders() }).catch(() => null);
+    catalogue = response && response.ok ? await response.json() : null;
+  }
+
+  // Under a result: the catalogue's posters nearest to it, as thumbnails (fetched with the key, since a catalogue may be private).
+  async function similar(card, file) {
+    const section = card.querySelector(".similar");
+    section.hidden = false;
+    const text = section.querySelector(".similar-text");
+    text.textContent = "Looking in the catalogue…";
+    try {
+      const form = new FormData();
+      form.append("poster", file, file.name);
+      const response = await fetch("/api/v1/similar?k=6", { method: "POST", body: form, headers: keyHeaders() });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || `the server answered ${response.status}`);
+      const list = section.querySelector(".neighbours");
+      for (const n of body.neighbours) {
+        const li = document.createElement("li");
+        const img = document.createElement("img");
+        const label = `${n.title || n.id}: similarity ${n.score.toFixed(2)}; ${(n.genres || n.predicted).join(", ")}`;
+        img.alt = label;
+        img.title = label;
+        li.append(img);
+        list.append(li);
+        fetch(n.thumbnail, { headers: keyHeaders() }).then((r) => (r.ok ? r.blob() : null)).then((b) => { if (b) img.src = URL.createObjectURL(b); });
+      }
+      text.textContent = body.neighbours.length ? `Nearest of ${catalogue.posters} catalogue posters, most alike first.` : "The catalogue is empty.";
+    } catch (e) {
+      text.textContent = `Could not search the catalogue: ${e.message}`;
+    }
   }
 
   async function loadModels() {
@@ -130,6 +167,7 @@
     for (const [g, p] of sorted) all.append(bar(g, p, predicted.has(g)));
     card.querySelector(".meta").textContent = `${result.elapsedMs.toFixed(1)} ms`;
     card.querySelector(".explain").addEventListener("click", () => explain(card, file, model, result));
+    if (catalogue) similar(card, file);
     return card;
   }
 
@@ -151,6 +189,7 @@
       const model = picker.value;
       const response = await predict(`model=${encodeURIComponent(model)}`, form);
       if (response.status === 401) $("key-box").open = true;
+      else if (!catalogue) await loadCatalogue(); // a key entered since the page loaded may open a private catalogue
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = body.detail || `The server answered ${response.status}.`;
@@ -174,4 +213,5 @@
   ["dragleave", "drop"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.remove("over"); }));
   drop.addEventListener("drop", (e) => upload(e.dataTransfer.files));
   loadModels();
+  loadCatalogue();
 })();
