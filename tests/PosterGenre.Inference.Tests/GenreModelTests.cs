@@ -61,4 +61,26 @@ public sealed class GenreModelTests
 
         Assert.Contains("MaxConcurrentInferences", e.Message);
     }
+
+    [Fact]
+    public void AnEmbeddingTheManifestNamesButTheFileLacksIsRefusedAtLoad()
+    {
+        var dir = Directory.CreateTempSubdirectory("postergenre-embedding-").FullName;
+        try
+        {
+            var manifest = Path.Combine(dir, "fast.json");
+            (ModelManifest.Load(Path.ChangeExtension(Model, ".json")) with { EmbeddingName = "embedding", EmbeddingLength = 64 }).Save(manifest);
+
+            var e = Assert.Throws<InvalidDataException>(() => GenreModel.Load(Model, manifest));
+
+            Assert.Contains("has no output 'embedding', the embedding its manifest names", e.Message);
+            using var plain = GenreModel.Load(Model);
+            Assert.False(plain.CanEmbed);
+            Assert.Throws<InvalidOperationException>(() => plain.PredictAndEmbed([new float[plain.Manifest.Preprocessing.TensorLength]]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -37,6 +37,15 @@ public sealed class PretrainedTrainingTests : IDisposable
         Assert.Equal("none", manifest.TestTimeAugmentation);
         Assert.InRange(manifest.TestMetrics!["onnxParityMaxAbsDiff"], 0, TrainCommand.ParityTolerance);
         Assert.Contains("float16 weights", log.ToString());
+        // The pooled features as a second output, checked against TorchSharp's like the probabilities.
+        Assert.Equal(("embedding", 512), (manifest.EmbeddingName, manifest.EmbeddingLength));
+        var parity = System.Text.RegularExpressions.Regex.Match(log.ToString(), @", embedding (\S+) \(tolerance");
+        Assert.True(parity.Success, "the export check did not report the embedding's parity");
+        Assert.InRange(double.Parse(parity.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, TrainCommand.ParityTolerance);
+        using (var model = GenreModel.Load(Path.Combine(output, "resnet.onnx")))
+        {
+            Assert.True(model.CanEmbed);
+        }
         // 11.6 M parameters at 2 bytes each, and nothing of the float32 export left beside it.
         Assert.InRange(new FileInfo(Path.Combine(output, "resnet.onnx")).Length, 20e6, 35e6);
         Assert.False(File.Exists(Path.Combine(output, "resnet.fp32.onnx")));

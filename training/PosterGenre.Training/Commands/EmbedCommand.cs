@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Google.Protobuf;
 using PosterGenre.Inference;
 using PosterGenre.Training.Export;
-using PosterGenre.Training.Export.Onnx;
 
 namespace PosterGenre.Training.Commands;
 
@@ -25,11 +23,7 @@ public static class EmbedCommand
     {
         var manifestPath = Path.ChangeExtension(modelPath, ".json");
         var manifest = ModelManifest.Load(manifestPath);
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
-        var length = OnnxEmbedding.Add(model, manifest.OutputName, modelPath);
-        var temporary = modelPath + ".tmp";
-        File.WriteAllBytes(temporary, model.ToByteArray());
-        File.Move(temporary, modelPath, overwrite: true);
+        var length = OnnxEmbedding.AddTo(modelPath, manifest.OutputName);
         (manifest with { EmbeddingName = OnnxEmbedding.OutputName, EmbeddingLength = length }).Save(manifestPath);
         log.WriteLine($"{modelPath}: output '{OnnxEmbedding.OutputName}' added, {length} L2-normalised features per poster");
         return 0;

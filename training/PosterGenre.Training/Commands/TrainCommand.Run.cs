@@ -176,6 +176,9 @@ public static partial class TrainCommand
             TrainingCommand = options.CommandLine,
             StartedFrom = net is PretrainedResNet ? PretrainedFiles.Describe(profile.InitFrom ?? PretrainedFiles.ResNet18) : null,
             Numerics = numerics,
+            // The ResNet models' second output: their pooled features, for posters like this one (docs/similar.md).
+            EmbeddingName = net is PretrainedResNet ? OnnxEmbedding.OutputName : null,
+            EmbeddingLength = (net as PretrainedResNet)?.FeatureLength,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         manifest.Save(manifestPath);
@@ -183,10 +186,11 @@ public static partial class TrainCommand
         // Parity is checked on the plain network (no test-time augmentation), as TorchSharp computes it.
         var parityIndices = (posters.Validation.Length > 0 ? posters.Validation : posters.Test).Take(16).ToArray();
         var (parity, rounding) = ExportChecked(genreNet, net, profile, modelPath, manifestPath, cache, parityIndices, metadata, dataset.Genres.Length);
-        log.WriteLine($"ONNX parity on {parityIndices.Length} {(posters.Validation.Length > 0 ? "validation" : "test")} posters: max |TorchSharp - ONNX Runtime| = {parity:E2} (tolerance {ParityTolerance:E0})");
-        if (!(parity <= ParityTolerance))
+        log.WriteLine($"ONNX parity on {parityIndices.Length} {(posters.Validation.Length > 0 ? "validation" : "test")} posters: max |TorchSharp - ONNX Runtime| = {parity.Probabilities:E2}"
+            + (manifest.EmbeddingName is null ? "" : $", embedding {parity.Embedding:E2}") + $" (tolerance {ParityTolerance:E0})");
+        if (!(parity.Probabilities <= ParityTolerance) || !(parity.Embedding <= ParityTolerance))
         {
-            throw new InvalidOperationException($"The exported model differs from TorchSharp by {parity:E2} > {ParityTolerance:E0}; the export is wrong.");
+            throw new InvalidOperationException($"The exported model differs from TorchSharp by {Math.Max(parity.Probabilities, parity.Embedding):E2} > {ParityTolerance:E0}; the export is wrong.");
         }
 
         if (profile.HalfWeights)
@@ -196,7 +200,7 @@ public static partial class TrainCommand
 
         manifest = manifest with { TestTimeAugmentation = reference?.Manifest.TestTimeAugmentation ?? profile.TestTimeAugmentation };
         manifest.Save(manifestPath);
-        return (modelPath, manifest, parity);
+        return (modelPath, manifest, parity.Probabilities);
     }
 
     /// <summary>Tunes thresholds on validation (a refit keeps its reference's), evaluates on test beside the prior, and writes the manifest's figures and the report.</summary>
@@ -242,16 +246,21 @@ public static partial class TrainCommand
         spec with { Mean = [.. statistics.Mean.Select(v => MathF.Round(v, 4))], Std = [.. statistics.Std.Select(v => MathF.Round(v, 4))] };
 
     /// <summary>
-    /// Exports the network; with half-precision weights, also a float32 twin whose parity with
-    /// TorchSharp is the export's check, and the float16 file's own distance from it is reported.
-    /// Returns the parity (float32 against TorchSharp) and the storage rounding (float16 against float32; 0 without).
+    /// Exports the network (with its embedding output when the manifest names one); with
+    /// half-precision weights, also a float32 twin whose parity with TorchSharp is the export's
+    /// check, and the float16 file's own distance from it is reported. Returns the parity (float32
+    /// against TorchSharp: probabilities, and embeddings or 0 without) and the storage rounding
+    /// (float16 against float32; 0 without).
     /// </summary>
-    private static (float Parity, float Rounding) ExportChecked(IGenreNet net, nn.Module<Tensor, Tensor> module, Recipe profile, string modelPath, string manifestPath, PixelCache cache, int[] indices, IReadOnlyDictionary<string, string> metadata, int genres)
+    private static ((float Probabilities, float Embedding) Parity, float Rounding) ExportChecked(IGenreNet net, nn.Module<Tensor, Tensor> module, Recipe profile, string modelPath, string manifestPath, PixelCache cache, int[] indices, IReadOnlyDictionary<string, string> metadata, int genres)
     {
         var full = profile.HalfWeights ? Path.ChangeExtension(modelPath, ".fp32.onnx") : modelPath;
-        OnnxExporter.Export(net.Export, full, profile.Height, profile.Width, genres, metadata);
+        var embedded = module as PretrainedResNet;
+        Write(net, profile, full, metadata, genres, embedded is not null, halfWeights: false);
         var torchProbabilities = Trainer.Predict(module, new BatchMaker(cache, 0), indices);
+        var torchEmbeddings = embedded is null ? null : Trainer.Embed(embedded, new BatchMaker(cache, 0), indices);
         float[][] fullProbabilities;
+        float embeddingParity = 0;
         if (profile.HalfWeights)
         {
             File.Copy(manifestPath, Path.ChangeExtension(full, ".json"), overwrite: true);
@@ -260,21 +269,34 @@ public static partial class TrainCommand
         using (var plain = GenreModel.Load(full, Path.ChangeExtension(full, ".json")))
         {
             fullProbabilities = OnnxScoring.Predict(plain, cache, indices);
+            if (torchEmbeddings is not null)
+            {
+                embeddingParity = MaxDifference(torchEmbeddings, OnnxScoring.Embed(plain, cache, indices));
+            }
         }
 
-        var parity = MaxDifference(torchProbabilities, fullProbabilities);
+        var parity = (MaxDifference(torchProbabilities, fullProbabilities), embeddingParity);
         if (!profile.HalfWeights)
         {
             return (parity, 0);
         }
 
-        OnnxExporter.Export(net.Export, modelPath, profile.Height, profile.Width, genres, metadata, halfWeights: true);
+        Write(net, profile, modelPath, metadata, genres, embedded is not null, halfWeights: true);
         using (var half = GenreModel.Load(modelPath, manifestPath))
         {
             var rounding = MaxDifference(fullProbabilities, OnnxScoring.Predict(half, cache, indices));
             File.Delete(full);
             File.Delete(Path.ChangeExtension(full, ".json"));
             return (parity, rounding);
+        }
+    }
+
+    private static void Write(IGenreNet net, Recipe profile, string path, IReadOnlyDictionary<string, string> metadata, int genres, bool embedding, bool halfWeights)
+    {
+        OnnxExporter.Export(net.Export, path, profile.Height, profile.Width, genres, metadata, halfWeights: halfWeights);
+        if (embedding)
+        {
+            OnnxEmbedding.AddTo(path, OnnxExporter.OutputName);
         }
     }
 

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using PosterGenre.Training.Export.Onnx;
 
 namespace PosterGenre.Training.Export;
@@ -11,6 +12,17 @@ namespace PosterGenre.Training.Export;
 public static class OnnxEmbedding
 {
     public const string OutputName = "embedding";
+
+    /// <summary>Adds the output to the model file at <paramref name="modelPath"/> (rewritten whole, then moved over it) and returns its length.</summary>
+    public static int AddTo(string modelPath, string probabilitiesName)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+        var length = Add(model, probabilitiesName, modelPath);
+        var temporary = modelPath + ".tmp";
+        File.WriteAllBytes(temporary, model.ToByteArray());
+        File.Move(temporary, modelPath, overwrite: true);
+        return length;
+    }
 
     /// <summary>Adds the output to <paramref name="model"/> and returns its length (the head's input features).</summary>
     internal static int Add(ModelProto model, string probabilitiesName, string description)

@@ -265,6 +265,22 @@ public sealed class Trainer(TrainOptions options, PixelCache cache, int[] train,
         return [.. result];
     }
 
+    /// <summary>The pooled features of each poster, L2-normalised: what the exported model's embedding output computes.</summary>
+    public static float[][] Embed(PretrainedResNet net, BatchMaker batches, IReadOnlyList<int> indices, int batchSize = 64)
+    {
+        net.eval();
+        var result = new List<float[]>();
+        using var noGrad = no_grad();
+        foreach (var chunk in indices.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var features = nn.functional.normalize(net.Features(batches.Images(chunk)), p: 2, dim: 1).data<float>().ToArray();
+            result.AddRange(features.Chunk(net.FeatureLength));
+        }
+
+        return [.. result];
+    }
+
     private (double Loss, double Map) Validate(nn.Module<Tensor, Tensor> net, BatchMaker batches, Tensor? posWeight, FeatureCache? probe = null)
     {
         var probabilities = probe is null ? Predict(net, batches, validation) : PredictFromFeatures((PretrainedResNet)net, probe);

@@ -88,6 +88,9 @@ public sealed class PretrainedResNet : Module<Tensor, Tensor>, IGenreNet
 
     public override Tensor forward(Tensor input) => Head(Features(input));
 
+    /// <summary>Length of <see cref="Features"/>: 512 for the ResNet18.</summary>
+    public int FeatureLength => (int)trunk.OutputChannels;
+
     /// <summary>The trunk's pooled features [N, 512].</summary>
     public Tensor Features(Tensor input) => trunk.call(input).flatten(1);
 
