@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: prepares a fresh machine (libstdc++ for TorchSharp, Chromium for the browser
-# tests, a Docker engine for the container test), then runs every test: unit, training end to end,
-# ONNX parity, API integration, browser, the container test, and the scale-out test's fault runs
+# tests, a Docker engine for the container test and PostgreSQL 17 with pgvector in a container for
+# the catalogue's PostgreSQL store), then runs every test: unit, training end to end, ONNX parity,
+# API integration over both catalogue stores, browser, the container test, and the scale-out test's fault runs
 # (docker/scale-test.sh faults: a replica killed and one stopped behind HAProxy, under load; about
 # 3 minutes). Ends with "tests: N passed, N failed".
 set -uo pipefail
@@ -10,7 +11,16 @@ export NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-offline} DOTNET_
 
 bash scripts/setup-host.sh || exit 1
 log=$(mktemp)
-dotnet test PosterGenre.sln -c Release 2>&1 | tee "$log"
+filter=()
+if [ "${POSTERGENRE_SKIP_CONTAINER:-0}" = 1 ]; then
+  echo "postgres: skipped with the containers (POSTERGENRE_SKIP_CONTAINER=1): the PostgreSQL store's tests are left out"
+  filter=(--filter "Category!=Postgres")
+else
+  POSTERGENRE_TEST_POSTGRES=$(bash scripts/start-postgres.sh) || exit 1
+  export POSTERGENRE_TEST_POSTGRES
+  trap 'bash scripts/start-postgres.sh stop' EXIT
+fi
+dotnet test PosterGenre.sln -c Release "${filter[@]}" 2>&1 | tee "$log"
 dotnet_status=${PIPESTATUS[0]}
 
 container_status=0

@@ -27,7 +27,39 @@ public sealed record CatalogueIdentity(string ModelName, string ModelVersion, in
         return new CatalogueIdentity(manifest.Name, manifest.Version, manifest.EmbeddingLength.Value, manifest.Genres);
     }
 
+    /// <summary>The format both stores write: their <c>catalogue</c> table's rows and the <c>posters</c> table's columns.</summary>
+    public const string Format = "postergenre-catalogue-1";
+
     public string Model => $"{ModelName} {ModelVersion}";
+
+    /// <summary>The rows of the <c>catalogue</c> table that record a catalogue's format and identity (both stores write them).</summary>
+    public (string Key, string Value)[] ToRows() =>
+    [
+        ("format", Format), ("model_name", ModelName), ("model_version", ModelVersion),
+        ("embedding_length", EmbeddingLength.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("genres", System.Text.Json.JsonSerializer.Serialize(Genres)),
+    ];
+
+    /// <summary>The identity those rows record.</summary>
+    /// <exception cref="InvalidDataException">They are of another format, or incomplete.</exception>
+    public static CatalogueIdentity FromRows(IReadOnlyDictionary<string, string> values, string location)
+    {
+        if (values.GetValueOrDefault("format") != Format)
+        {
+            throw new InvalidDataException($"Catalogue '{location}' is of format '{values.GetValueOrDefault("format")}'; this version reads '{Format}'.");
+        }
+
+        try
+        {
+            return new CatalogueIdentity(values["model_name"], values["model_version"],
+                int.Parse(values["embedding_length"], System.Globalization.CultureInfo.InvariantCulture),
+                System.Text.Json.JsonSerializer.Deserialize<string[]>(values["genres"]) ?? throw new FormatException("no genres"));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"Catalogue '{location}' does not say which model made it: {e.Message}", e);
+        }
+    }
 
     /// <summary>Why embeddings of <paramref name="other"/> cannot be searched in this catalogue, or null when they can.</summary>
     public string? Mismatch(CatalogueIdentity other)

@@ -10,8 +10,6 @@ namespace PosterGenre.Catalogue;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const string Format = "postergenre-catalogue-1";
-
     public static SqliteConnection Open(string path, SqliteOpenMode mode)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode }.ToString());
@@ -28,13 +26,7 @@ internal static class SqliteSchema
                 id TEXT PRIMARY KEY, file_name TEXT NOT NULL, title TEXT, genres TEXT, predicted TEXT NOT NULL,
                 thumbnail BLOB NOT NULL, embedding BLOB NOT NULL);
             """);
-        (string Key, string Value)[] values =
-        [
-            ("format", Format), ("model_name", identity.ModelName), ("model_version", identity.ModelVersion),
-            ("embedding_length", identity.EmbeddingLength.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("genres", JsonSerializer.Serialize(identity.Genres)),
-        ];
-        foreach (var (key, value) in values)
+        foreach (var (key, value) in identity.ToRows())
         {
             Execute(connection, "INSERT INTO catalogue (key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
         }
@@ -69,21 +61,7 @@ internal static class SqliteSchema
             throw new InvalidDataException($"Catalogue '{path}' is not a PosterGenre catalogue: {e.Message}", e);
         }
 
-        if (values.GetValueOrDefault("format") != Format)
-        {
-            throw new InvalidDataException($"Catalogue '{path}' is of format '{values.GetValueOrDefault("format")}'; this version reads '{Format}'.");
-        }
-
-        try
-        {
-            return new CatalogueIdentity(values["model_name"], values["model_version"],
-                int.Parse(values["embedding_length"], System.Globalization.CultureInfo.InvariantCulture),
-                JsonSerializer.Deserialize<string[]>(values["genres"]) ?? throw new FormatException("no genres"));
-        }
-        catch (Exception e) when (e is KeyNotFoundException or FormatException or JsonException)
-        {
-            throw new InvalidDataException($"Catalogue '{path}' does not say which model made it: {e.Message}", e);
-        }
+        return CatalogueIdentity.FromRows(values, path);
     }
 
     public static string? Join(string[]? values) => values is null ? null : JsonSerializer.Serialize(values);

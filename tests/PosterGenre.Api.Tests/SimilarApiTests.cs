@@ -9,12 +9,15 @@ namespace PosterGenre.Api.Tests;
 
 /// <summary>
 /// The fixture posters indexed by <c>postergenre-train index</c> with the shipped default model
-/// (one broken file among them, titles and genres from a CSV), and a service that searches them.
+/// (one broken file among them, titles and genres from a CSV) into a store, and a service that
+/// searches them.
 /// </summary>
-public sealed class CatalogueFixture : IDisposable
+public abstract class CatalogueFixture : IDisposable
 {
-    public CatalogueFixture()
+    protected CatalogueFixture(CatalogueLocation location, string setting, string value)
     {
+        Location = location;
+        Setting = (setting, value);
         var images = Directory.CreateDirectory(Path.Combine(Folder, "images")).FullName;
         foreach (var (id, _) in Fixtures.Labelled)
         {
@@ -24,12 +27,15 @@ public sealed class CatalogueFixture : IDisposable
         File.WriteAllBytes(Path.Combine(images, "broken.jpg"), Fixtures.Image("truncated.jpg"));
         File.WriteAllLines(Csv, ["Id,Title,Genre", .. Fixtures.Labelled.Select(p => $"{p.Id},Title of {p.Id},\"['{string.Join("', '", p.Genres)}']\"")]);
         Index(images);
-        Factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Catalogue:Path"] = Catalogue });
+        Factory = ApiFactory.With(new Dictionary<string, string?> { [setting] = value });
     }
 
-    public string Folder { get; } = Directory.CreateTempSubdirectory("postergenre-catalogue-").FullName;
+    public CatalogueLocation Location { get; }
 
-    public string Catalogue => Path.Combine(Folder, "catalogue.db");
+    /// <summary>The service's setting that names the catalogue, and its value.</summary>
+    public (string Key, string Value) Setting { get; }
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("postergenre-catalogue-").FullName;
 
     public string Csv => Path.Combine(Folder, "posters.csv");
 
@@ -39,7 +45,7 @@ public sealed class CatalogueFixture : IDisposable
 
     public string Index(string images)
     {
-        using var writer = SqliteCatalogueWriter.Open(Catalogue, CatalogueIdentity.Of(ModelManifest.Load(Path.ChangeExtension(ModelPath, ".json"))));
+        using var writer = Location.OpenForIndex(CatalogueIdentity.Of(ModelManifest.Load(Path.ChangeExtension(ModelPath, ".json"))));
         var log = new StringWriter();
         Assert.Equal(0, IndexCommand.Execute(ModelPath, [images], Csv, writer, log));
         return log.ToString();
@@ -50,11 +56,32 @@ public sealed class CatalogueFixture : IDisposable
         Factory.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Folder, recursive: true);
+        if (Location.File is { } file)
+        {
+            File.Delete(file);
+        }
     }
 }
 
+public sealed class SqliteCatalogueFixture() : CatalogueFixture(new(File, null), "PosterGenre:Catalogue:Path", File)
+{
+    private static readonly string File = Path.Combine(Path.GetTempPath(), $"postergenre-catalogue-{Guid.NewGuid():N}.db");
+}
+
+public sealed class PostgresCatalogueFixture() : CatalogueFixture(new(null, Server), "PosterGenre:Catalogue:ConnectionString", Server)
+{
+    private static readonly string Server = PosterGenre.Tests.TestPostgres.NewSchema();
+}
+
+/// <summary>The similar-poster endpoints over the embedded store.</summary>
+public sealed class SqliteSimilarApiTests(SqliteCatalogueFixture catalogue) : SimilarApiTests(catalogue), IClassFixture<SqliteCatalogueFixture>;
+
+/// <summary>The same over PostgreSQL with pgvector (the server scripts/test.sh starts).</summary>
+[Trait("Category", "Postgres")]
+public sealed class PostgresSimilarApiTests(PostgresCatalogueFixture catalogue) : SimilarApiTests(catalogue), IClassFixture<PostgresCatalogueFixture>;
+
 /// <summary>Posters like this one over HTTP: the neighbours are the catalogue's exact nearest, and every bad request is problem+json.</summary>
-public sealed class SimilarApiTests(CatalogueFixture catalogue) : IClassFixture<CatalogueFixture>
+public abstract class SimilarApiTests(CatalogueFixture catalogue)
 {
     [Fact]
     public void IndexingAgainAddsNothingAndABrokenFileIsReportedNotIndexed()
@@ -70,7 +97,7 @@ public sealed class SimilarApiTests(CatalogueFixture catalogue) : IClassFixture<
     public async Task ACataloguePostersNeighboursAreItsNearestByCosineWithoutItself()
     {
         using var client = catalogue.Factory.CreateClient();
-        using var store = SqliteCatalogue.Open(catalogue.Catalogue);
+        using var store = catalogue.Location.OpenForSearch();
         var (id, genres) = Fixtures.Labelled[0];
 
         var answer = await client.GetFromJsonAsync<SimilarDto>($"/api/v1/catalogue/{id}/similar?k=4");
@@ -198,7 +225,7 @@ public sealed class SimilarApiTests(CatalogueFixture catalogue) : IClassFixture<
     public async Task WithAPIKeysTheCatalogueIsPrivateGetsIncluded(string url)
     {
         const string key = "k3y-for-tests-0123456789abcdef";
-        using var factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Catalogue:Path"] = catalogue.Catalogue, ["PosterGenre:Auth:ApiKeys:0"] = key });
+        using var factory = ApiFactory.With(new Dictionary<string, string?> { [catalogue.Setting.Key] = catalogue.Setting.Value, ["PosterGenre:Auth:ApiKeys:0"] = key });
         using var client = factory.CreateClient();
 
         using var without = await client.GetAsync(url);

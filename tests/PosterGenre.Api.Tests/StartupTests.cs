@@ -66,6 +66,7 @@ public sealed class StartupTests
     [InlineData("PosterGenre__Onnx__GraphOptimization", "fastest", "'fastest' at 'PosterGenre:Onnx:GraphOptimization'")]
     [InlineData("PosterGenre__Catalogue__Path", "/nowhere/catalogue.db", "Catalogue '/nowhere/catalogue.db' does not exist")]
     [InlineData("PosterGenre__Catalogue__MaxNeighbours", "0", "PosterGenre:Catalogue:MaxNeighbours is 0")]
+    [InlineData("PosterGenre__Catalogue__ConnectionString", "Host=127.0.0.1;Port=1;Database=films;Username=u;Password=p", "Catalogue 'PostgreSQL 127.0.0.1:1/films' cannot be read")]
     public async Task ABrokenSettingStopsTheServiceWithOneLineNamingIt(string key, string value, string expected)
     {
         var (exitCode, output) = await StartAsync((key, value));
@@ -97,6 +98,15 @@ public sealed class StartupTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TwoCataloguesAtOnceStopTheServiceSayingWhich()
+    {
+        var (exitCode, output) = await StartAsync(("PosterGenre__Catalogue__Path", "catalogue.db"), ("PosterGenre__Catalogue__ConnectionString", "Host=db;Database=films"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("PosterGenre:Catalogue: both Path and ConnectionString are set", output);
     }
 
     [Theory]

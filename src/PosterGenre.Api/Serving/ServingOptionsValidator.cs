@@ -48,6 +48,10 @@ public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
         failures.AddRange(RangeFailures("Shutdown", options.Shutdown));
         failures.AddRange(RangeFailures("Reload", options.Reload));
         failures.AddRange(RangeFailures("Catalogue", options.Catalogue));
+        if (options.Catalogue.IsConfigured && options.Catalogue.Location.Problem is { } catalogue)
+        {
+            failures.Add($"PosterGenre:Catalogue: both Path and ConnectionString are set; {catalogue}.");
+        }
 
         for (var i = 0; i < options.Cors.AllowedOrigins.Length; i++)
         {

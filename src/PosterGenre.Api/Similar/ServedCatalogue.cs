@@ -24,12 +24,12 @@ public sealed class ServedCatalogue(IOptions<ServingOptions> options, ModelRegis
             return;
         }
 
-        var catalogue = SqliteCatalogue.Open(ServingOptions.Resolve(settings.Path));
+        var catalogue = settings.Location.OpenForSearch();
         if (ModelFor(catalogue.Identity) is null)
         {
             catalogue.Dispose();
             var served = string.Join(", ", registry.Models.Select(m => $"{m.Manifest.Name} {m.Manifest.Version}{(m.Model.CanEmbed ? "" : " (no embedding output)")}"));
-            throw new InvalidDataException($"Catalogue '{catalogue.Location}' (PosterGenre:Catalogue:Path) was made by {catalogue.Identity.Model}, which this service does not serve with an embedding output (it serves {served}). Index it again with a served model.");
+            throw new InvalidDataException($"Catalogue '{catalogue.Location}' (PosterGenre:Catalogue) was made by {catalogue.Identity.Model}, which this service does not serve with an embedding output (it serves {served}). Index it again with a served model.");
         }
 
         Catalogue = catalogue;

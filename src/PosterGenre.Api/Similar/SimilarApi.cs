@@ -192,7 +192,7 @@ public static class SimilarApi
             $"/api/v1/catalogue/{Uri.EscapeDataString(n.Poster.Id)}/thumbnail"))];
 
     private static readonly RequestProblem NoCatalogue = new("no-catalogue", StatusCodes.Status404NotFound, "No catalogue",
-        "This service has no catalogue to search: index posters with postergenre-train index and set PosterGenre:Catalogue:Path (docs/similar.md).");
+        "This service has no catalogue to search: index posters with postergenre-train index and set PosterGenre:Catalogue:Path or :ConnectionString (docs/similar.md).");
 
     private static RequestProblem UnknownPoster(string id) => new("unknown-poster", StatusCodes.Status404NotFound, "No such poster",
         $"The catalogue has no poster with id '{id}'.");

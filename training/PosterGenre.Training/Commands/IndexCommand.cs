@@ -22,7 +22,8 @@ public static class IndexCommand
         var model = new Option<string>("--model") { Description = "ONNX model with an embedding output (postergenre-train embed); its manifest is the same path with .json.", Required = true };
         var images = new Option<string[]>("--images") { Description = "Folders (or files) of posters; each poster's id is its file name without extension.", Required = true, AllowMultipleArgumentsPerToken = true };
         var csv = new Option<string?>("--csv") { Description = "Optional CSV with an Id column and, if it has them, Title and genres (one 0/1 column per genre, or a Genre column listing them)." };
-        var output = new Option<string>("--out") { Description = "Catalogue file (SQLite) to make or add to.", Required = true };
+        var output = new Option<string?>("--out") { Description = "Catalogue file (SQLite, the embedded store) to make or add to." };
+        var postgres = new Option<string?>("--postgres") { Description = "Instead of --out: a PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...) whose database (with pgvector) holds the catalogue." };
         var workers = new Option<int?>("--workers") { Description = "Posters decoded and embedded at once, each with one thread (default: one per core)." };
         workers.Validators.Add(r =>
         {
@@ -31,11 +32,18 @@ public static class IndexCommand
                 r.AddError("--workers: give 1 or more.");
             }
         });
-        var command = new Command("index", "Add a folder of posters to a catalogue for \"posters like this one\": predicted genres, a thumbnail and the embedding of each.") { model, images, csv, output, workers };
+        var command = new Command("index", "Add a folder of posters to a catalogue for \"posters like this one\": predicted genres, a thumbnail and the embedding of each.") { model, images, csv, output, postgres, workers };
+        command.Validators.Add(r =>
+        {
+            if (new CatalogueLocation(r.GetValue(output), r.GetValue(postgres)).Problem is { } problem)
+            {
+                r.AddError($"--out or --postgres: {problem}.");
+            }
+        });
         command.SetAction(result => CommandSupport.Run(() =>
         {
             var manifest = ModelManifest.Load(Path.ChangeExtension(result.GetValue(model)!, ".json"));
-            using var writer = SqliteCatalogueWriter.Open(result.GetValue(output)!, CatalogueIdentity.Of(manifest));
+            using var writer = new CatalogueLocation(result.GetValue(output), result.GetValue(postgres)).OpenForIndex(CatalogueIdentity.Of(manifest));
             return Execute(result.GetValue(model)!, result.GetValue(images)!, result.GetValue(csv), writer, Console.Error, workers: result.GetValue(workers));
         }));
         return command;
