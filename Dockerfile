@@ -9,6 +9,7 @@ WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/PosterGenre.Imaging/PosterGenre.Imaging.csproj src/PosterGenre.Imaging/
 COPY src/PosterGenre.Inference/PosterGenre.Inference.csproj src/PosterGenre.Inference/
+COPY src/PosterGenre.Catalogue/PosterGenre.Catalogue.csproj src/PosterGenre.Catalogue/
 COPY src/PosterGenre.Api/PosterGenre.Api.csproj src/PosterGenre.Api/
 RUN dotnet restore src/PosterGenre.Api/PosterGenre.Api.csproj -r linux-x64
 COPY src/ src/

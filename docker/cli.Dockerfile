@@ -13,6 +13,7 @@ WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/PosterGenre.Imaging/PosterGenre.Imaging.csproj src/PosterGenre.Imaging/
 COPY src/PosterGenre.Inference/PosterGenre.Inference.csproj src/PosterGenre.Inference/
+COPY src/PosterGenre.Catalogue/PosterGenre.Catalogue.csproj src/PosterGenre.Catalogue/
 COPY training/PosterGenre.Training/PosterGenre.Training.csproj training/PosterGenre.Training/
 RUN dotnet restore training/PosterGenre.Training/PosterGenre.Training.csproj -r linux-x64
 COPY src/ src/

@@ -22,6 +22,7 @@ internal static class Program
             EnsembleCommand.Create(args),
             EmbedCommand.Create(),
             IndexCommand.Create(),
+            NeighboursCommand.Create(),
         };
 
         return root.Parse(args).Invoke();
