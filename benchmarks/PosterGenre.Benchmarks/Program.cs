@@ -11,7 +11,8 @@ namespace PosterGenre.Benchmarks;
 /// <c>soak URL PID [requests] [concurrency] [model]</c> soaks it (<see cref="SoakRun"/>);
 /// <c>reloads URL PID [reloads] [model]</c> measures what hot reloads leave behind (<see cref="ReloadRun"/>);
 /// <c>fuzz URL [cases] [seed]</c> sends it mutated multipart bodies (<see cref="HttpFuzz"/>);
-/// <c>decoders MODEL FOLDER [posters]</c> compares SkiaSharp and ImageSharp as a model's imaging library (<see cref="DecoderComparison"/>).
+/// <c>decoders MODEL FOLDER [posters]</c> compares SkiaSharp and ImageSharp as a model's imaging library (<see cref="DecoderComparison"/>);
+/// <c>recall CONNECTION [posters] [queries] [k] [--from CATALOGUE.db]</c> measures the PostgreSQL store's recall against exact search (<see cref="PgvectorRecall"/>).
 /// </summary>
 internal static class Program
 {
@@ -72,6 +73,14 @@ internal static class Program
         if (args is ["decoders", var decoderModel, var folder, ..])
         {
             return DecoderComparison.Run(decoderModel, folder, args.Length > 3 ? int.Parse(args[3]) : 500);
+        }
+
+        if (args is ["recall", var server, ..])
+        {
+            var from = Array.IndexOf(args, "--from") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+            var numbers = args.Skip(2).TakeWhile(a => a != "--from").Select(int.Parse).ToArray();
+            return await PgvectorRecall.RunAsync(server, numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 100_000,
+                numbers.ElementAtOrDefault(1) is > 0 and var q ? q : 200, numbers.ElementAtOrDefault(2) is > 0 and var k ? k : 10, from);
         }
 
         if (args is ["peak", var library])

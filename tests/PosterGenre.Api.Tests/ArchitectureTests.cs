@@ -92,6 +92,6 @@ public sealed partial class ArchitectureTests
     [GeneratedRegex(@"^\| `(?<layer>(src|training)/[^`]+)` \| (?<uses>[^|]+) \|$")]
     private static partial Regex Row();
 
-    [GeneratedRegex(@"\bPosterGenre\.(?:(?:Api|Training)\.(?<layer>[A-Z][A-Za-z]*)|(?<project>Imaging|Inference)\b)")]
+    [GeneratedRegex(@"\bPosterGenre\.(?:(?:Api|Training)\.(?<layer>[A-Z][A-Za-z]*)|(?<project>Imaging|Inference|Catalogue)\b)")]
     private static partial Regex Reference();
 }
