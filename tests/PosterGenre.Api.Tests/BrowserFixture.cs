@@ -6,13 +6,14 @@ using Microsoft.Playwright;
 namespace PosterGenre.Api.Tests;
 
 /// <summary>
-/// The service on a real Kestrel port and Debian's Chromium driven by Playwright. Playwright's own
-/// browser download cannot work here, so it launches the system browser (POSTERGENRE_CHROMIUM,
-/// default /usr/bin/chromium).
+/// The service on a real Kestrel port, with a catalogue of the fixture posters, and Debian's
+/// Chromium driven by Playwright. Playwright's own browser download cannot work here, so it
+/// launches the system browser (POSTERGENRE_CHROMIUM, default /usr/bin/chromium).
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    private readonly ApiFactory factory = new();
+    private readonly string catalogue = Path.Combine(Path.GetTempPath(), $"postergenre-browser-{Guid.NewGuid():N}.db");
+    private ApiFactory factory = null!;
     private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -24,6 +25,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var model = CatalogueFixture.ModelPath;
+        using (var writer = PosterGenre.Catalogue.SqliteCatalogueWriter.Open(catalogue, PosterGenre.Catalogue.CatalogueIdentity.Of(PosterGenre.Inference.ModelManifest.Load(Path.ChangeExtension(model, ".json")))))
+        {
+            PosterGenre.Training.Commands.IndexCommand.Execute(model, [Path.Combine(Fixtures.Dir, "posters")], null, writer, TextWriter.Null);
+        }
+
+        factory = ApiFactory.With(new Dictionary<string, string?> { ["PosterGenre:Catalogue:Path"] = catalogue });
         factory.UseKestrel(0);
         factory.StartServer();
         var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -46,5 +54,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         playwright?.Dispose();
         await factory.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(catalogue);
     }
 }

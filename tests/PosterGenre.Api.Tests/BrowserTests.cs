@@ -55,6 +55,22 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task UploadPageShowsPostersLikeIt()
+    {
+        var (page, card, violations) = await UploadAsync(PosterId, height: 900);
+
+        var thumbnails = card.Locator(".similar .neighbours img");
+        await Assertions.Expect(thumbnails).ToHaveCountAsync(6);
+        await Assertions.Expect(card.Locator(".similar-text")).ToContainTextAsync("Nearest of 6 catalogue posters");
+        // The catalogue holds the uploaded poster too: it comes first, as alike as can be.
+        Assert.StartsWith($"{PosterId}: similarity 1.00", await thumbnails.First.GetAttributeAsync("title"));
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.card .neighbours img')].every(i => i.complete && i.naturalWidth > 0)");
+        Assert.All(await thumbnails.EvaluateAllAsync<int[]>("imgs => imgs.map(i => i.naturalWidth)"), w => Assert.Equal(96, w));
+        await card.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "upload-page-similar.png") });
+        Assert.Empty(violations);
+    }
+
+    [Fact]
     public async Task UploadPageExplainsAFileThatIsNotAnImage()
     {
         var page = await browser.Browser.NewPageAsync();
