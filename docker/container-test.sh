@@ -16,7 +16,11 @@ bash docker/start-engine.sh || exit 1
 bash docker/build-base-images.sh || exit 1
 if command -v docker-compose >/dev/null; then compose=(docker-compose); else compose=(docker compose); fi
 export POSTERGENRE_PORT=$port POSTERGENRE_BIND=127.0.0.1
-cleanup() { "${compose[@]}" -p "$project" down --remove-orphans >/dev/null 2>&1 || true; }
+catalogue_compose=("${compose[@]}" -p postergenre-test-catalogue -f docker-compose.yml -f docker/compose.catalogue.yml)
+cleanup() {
+  "${compose[@]}" -p "$project" down --remove-orphans >/dev/null 2>&1 || true
+  POSTERGENRE_PORT=$((port + 1)) "${catalogue_compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 echo "container: building and starting with ${compose[*]}"
@@ -115,6 +119,27 @@ PY
 else
   tail -20 /tmp/postergenre-cli-build.log
   check "the CLI image builds" false
+fi
+
+# Posters like this one past one machine, as docs/similar.md deploys it: docker/compose.catalogue.yml's
+# PostgreSQL with pgvector, its one-off index service (the CLI image built above) over the fixture
+# posters, and the API reading the catalogue from the database.
+if bash docker/build-postgres-image.sh >/tmp/postergenre-postgres-image.log 2>&1; then
+  export POSTERGENRE_PORT=$((port + 1)) POSTERGENRE_DB_PASSWORD=container-test
+  "${catalogue_compose[@]}" up -d db >/tmp/postergenre-catalogue.log 2>&1
+  db=$("${catalogue_compose[@]}" ps -q db)
+  for _ in $(seq 1 60); do [ "$(docker inspect --format '{{.State.Health.Status}}' "$db" 2>/dev/null)" = healthy ] && break; sleep 2; done
+  "${catalogue_compose[@]}" run --rm index >>/tmp/postergenre-catalogue.log 2>&1
+  check "compose.catalogue.yml's index service fills the database (log: $(grep -o '[0-9]* posters added[^;]*' /tmp/postergenre-catalogue.log | head -1))" grep -q "6 posters added" /tmp/postergenre-catalogue.log
+  "${catalogue_compose[@]}" up -d api >>/tmp/postergenre-catalogue.log 2>&1
+  api=$("${catalogue_compose[@]}" ps -q api)
+  for _ in $(seq 1 90); do status=$(docker inspect --format '{{.State.Health.Status}}' "$api" 2>/dev/null || echo gone); [ "$status" = healthy ] || [ "$status" = unhealthy ] || [ "$status" = gone ] && break; sleep 2; done
+  similar=$(curl -s "http://127.0.0.1:$POSTERGENRE_PORT/api/v1/catalogue/tt0086425/similar?k=5")
+  check "the API with the PostgreSQL catalogue answers a poster's 5 nearest others" python3 -c "import json,sys; r=json.loads(sys.argv[1]); n=r['neighbours']; assert len(n)==5 and all(x['id']!='tt0086425' and x['thumbnail'] for x in n), r" "$similar"
+  POSTERGENRE_PORT=$((port + 1)) "${catalogue_compose[@]}" down -v --remove-orphans >/dev/null 2>&1
+else
+  tail -20 /tmp/postergenre-postgres-image.log
+  check "the PostgreSQL image builds" false
 fi
 
 echo "container: $passed passed, $failed failed"

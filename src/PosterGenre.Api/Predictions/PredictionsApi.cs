@@ -20,7 +20,7 @@ public static class PredictionsApi
             .WithDescription("Upload posters as multipart/form-data, one file part named 'posters' per poster (or one part named 'poster'). "
                 + "Each result holds all genre probabilities, the top 3 genres and the predicted set (per-genre thresholds, then 1 to 3 genres). "
                 + "In a batch, a file that is not a usable image gets an error in its place; if no file is usable the answer is problem+json. "
-                + "With explain=true each result also holds, for its top 3 genres, a 6 x 9 occlusion map of where in the poster the model found them (55 inferences per poster; at most PosterGenre:Uploads:MaxExplainedFiles posters, 4 by default, per request).")
+                + "With explain=true each result also holds, for its top 3 genres, a 6 x 9 occlusion map of where in the poster the model found them (55 inferences per poster; at most PosterGenre:Uploads:MaxExplainedFiles posters, 4 by default, per request, shared among an ensemble's networks).")
             .WithMetadata(new PosterUploadForm())
             .RequireRateLimiting(LoadShedding.PolicyName)
             .Produces<PredictionResponse>(StatusCodes.Status200OK)
@@ -67,10 +67,12 @@ public static class PredictionsApi
         }
 
         diagnostics.Set("Files", uploads!.Count);
-        if (explainMaps && uploads.Count > limits.MaxExplainedFiles)
+        var explainable = served.MaxExplainedFiles(limits.MaxExplainedFiles);
+        if (explainMaps && uploads.Count > explainable)
         {
+            var cost = served.Networks > 1 ? $"each costs 55 inferences of each of {served.Name}'s {served.Networks} networks" : "each costs 55 inferences";
             return Refuse(metrics, new("too-many-explanations", StatusCodes.Status400BadRequest, "Too many posters to explain",
-                $"The request asks explanations for {uploads.Count} posters; at most {limits.MaxExplainedFiles} are explained per request (each costs 55 inferences). Send them in several requests, or without explain."));
+                $"The request asks explanations for {uploads.Count} posters; at most {explainable} are explained per request with {served.Name} ({cost}). Send them in several requests, or without explain."));
         }
 
         metrics.ObserveImages(uploads.Count);

@@ -40,6 +40,16 @@ public sealed class ServedModel(string name, GenreModel model, bool isDefault, D
     /// <summary>SHA-256 of the model and manifest files it was loaded from.</summary>
     public string Fingerprint => fingerprint;
 
+    /// <summary>Networks one inference runs: an ensemble's members, else 1.</summary>
+    public int Networks => Math.Max(1, model.Manifest.Members?.Length ?? 1);
+
+    /// <summary>
+    /// Most posters one request may have explained with this model: the configured
+    /// <c>Uploads:MaxExplainedFiles</c> shared among an ensemble's networks (each explained poster
+    /// costs 55 inferences of every member), at least one.
+    /// </summary>
+    public int MaxExplainedFiles(int configured) => Math.Max(1, configured / Networks);
+
     internal bool TryRetain()
     {
         lock (gate)
