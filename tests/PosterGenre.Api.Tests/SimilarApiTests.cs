@@ -236,6 +236,23 @@ public abstract class SimilarApiTests(CatalogueFixture catalogue)
         Assert.Equal(HttpStatusCode.OK, with.StatusCode);
     }
 
+    [Fact]
+    public async Task SwaggerDocumentsTheUploadAndTheCatalogueEndpoints()
+    {
+        using var client = catalogue.Factory.CreateClient();
+
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+
+        var paths = doc.RootElement.GetProperty("paths");
+        var upload = paths.GetProperty("/api/v1/similar").GetProperty("post");
+        var poster = upload.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema").GetProperty("properties").GetProperty("poster");
+        Assert.Equal("binary", poster.GetProperty("format").GetString());
+        Assert.Contains(upload.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "k" && p.GetProperty("schema").GetProperty("type").GetString() == "integer");
+        Assert.True(upload.GetProperty("responses").TryGetProperty("409", out _));
+        Assert.True(paths.GetProperty("/api/v1/catalogue/{id}/similar").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/api/v1/catalogue/{id}/thumbnail").TryGetProperty("get", out _));
+    }
+
     private static async Task AssertProblem(HttpResponseMessage response, int status, string title)
     {
         Assert.Equal(status, (int)response.StatusCode);

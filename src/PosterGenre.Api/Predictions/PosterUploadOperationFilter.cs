@@ -10,17 +10,20 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var form = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<PosterUploadForm>().FirstOrDefault();
+        DescribeParameters(operation);
         if (form is null)
         {
             return;
         }
 
-        var files = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Array,
-            Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
-            Description = "One or more poster images (JPEG, PNG, WebP, GIF or BMP). A single file may also be sent as a part named 'poster'.",
-        };
+        var files = form.Several
+            ? new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                Description = "One or more poster images (JPEG, PNG, WebP, GIF or BMP). A single file may also be sent as a part named 'poster'.",
+            }
+            : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "One poster image (JPEG, PNG, WebP, GIF or BMP)." };
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
@@ -39,6 +42,14 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
             },
         };
 
+        if (form.Example is not null && operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var json) == true)
+        {
+            json.Example = JsonNode.Parse(form.Example);
+        }
+    }
+
+    private static void DescribeParameters(OpenApiOperation operation)
+    {
         foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
         {
             if (parameter.Name == "explain")
@@ -47,38 +58,22 @@ public sealed class PosterUploadOperationFilter : IOperationFilter
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean, Default = System.Text.Json.Nodes.JsonValue.Create(false) };
             }
 
+            if (parameter.Name == "k")
+            {
+                // Bound as text for the same reason; it is a whole number.
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Default = System.Text.Json.Nodes.JsonValue.Create(10) };
+            }
+
             parameter.Description ??= parameter.Name switch
             {
                 "model" => "Model to ask (GET /api/v1/models lists them); the default model when left out.",
+                "k" => "How many catalogue posters to return, most similar first: 1 to PosterGenre:Catalogue:MaxNeighbours (100); 10 when left out.",
+                "genre" => "Only catalogue posters of this genre (their labels where the catalogue has them, else their predicted genres); GET /api/v1/catalogue lists the genres.",
+                "id" => "A catalogue poster's id (its image's file name without extension).",
                 "explain" => "Also return, for each poster's top 3 genres, where in the poster the model found them: "
                     + "6 x 9 cells, row by row from the top left, each the fall in the genre's probability when that cell is painted over.",
                 _ => null,
             };
         }
-
-                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var json) == true)
-        {
-            json.Example = JsonNode.Parse(Example);
-        }
     }
-
-    // An illustrative answer (values made up, probabilities shortened to four genres) showing the shape.
-    private const string Example = """
-        {
-          "model": { "name": "poster-genre", "version": "1.3.1" },
-          "results": [
-            {
-              "fileName": "tt0086425.jpg",
-              "probabilities": { "Action": 0.07, "Comedy": 0.61, "Drama": 0.58, "Romance": 0.22, "...": 0.0 },
-              "top3": [
-                { "genre": "Comedy", "probability": 0.61 },
-                { "genre": "Drama", "probability": 0.58 },
-                { "genre": "Romance", "probability": 0.22 }
-              ],
-              "predicted": [ "Comedy", "Drama" ],
-              "elapsedMs": 11.4
-            }
-          ]
-        }
-        """;
 }

@@ -18,6 +18,17 @@ public static class SimilarApi
 {
     public const int DefaultNeighbours = 10;
 
+    // An illustrative answer (values made up, the poster's genres and the list shortened) showing the shape.
+    private const string SimilarExample = """
+        {
+          "model": { "name": "poster-genre", "version": "2.1.0" },
+          "poster": { "fileName": "tt0086425.jpg", "top3": [ { "genre": "Drama", "probability": 0.77 } ], "predicted": [ "Drama" ], "elapsedMs": 21.0 },
+          "neighbours": [
+            { "id": "tt0084058", "fileName": "tt0084058.jpg", "score": 0.62, "genres": [ "Drama", "Romance" ], "predicted": [ "Drama", "Romance" ], "thumbnail": "/api/v1/catalogue/tt0084058/thumbnail" }
+          ]
+        }
+        """;
+
     public static IEndpointRouteBuilder MapSimilarApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1").WithTags("Similar posters").DisableAntiforgery();
@@ -27,7 +38,7 @@ public static class SimilarApi
             .WithSummary("Posters of the catalogue that look like an uploaded one")
             .WithDescription("Upload one poster as multipart/form-data (a file part named 'poster'). The answer holds its genres and its k nearest catalogue posters "
                 + "(cosine similarity of the model's embeddings), most similar first; with genre=..., only posters of that genre (their labels where the catalogue has them, else their predicted genres).")
-            .WithMetadata(new PosterUploadForm())
+            .WithMetadata(new PosterUploadForm("poster", Several: false, Example: SimilarExample))
             .RequireRateLimiting(LoadShedding.PolicyName)
             .Produces<SimilarResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
