@@ -24,6 +24,8 @@ public sealed class EnsembleTests : IDisposable
             return Path.Combine(output, "tiny.onnx");
         }).ToArray();
         var ensemblePath = Path.Combine(dir, "best", "tiny-best.onnx");
+        // A member with an embedding output, as the shipped default has: the ensemble has none.
+        Assert.Equal(0, EmbedCommand.Execute(members[0], TextWriter.Null));
 
         Assert.Equal(0, EnsembleCommand.Execute(members, ensemblePath, "tiny-best", "1.0.0", "postergenre-train ensemble", TextWriter.Null));
 
@@ -49,6 +51,7 @@ public sealed class EnsembleTests : IDisposable
         Assert.Equal("tiny-best", manifest.Name);
         Assert.Equal(2 * first.Manifest.MacsPerPoster, manifest.MacsPerPoster);
         Assert.Equal(2, manifest.Members!.Length);
+        Assert.Null(manifest.EmbeddingName);
         Assert.Equal(first.Manifest.Thresholds, manifest.Thresholds);
     }
 

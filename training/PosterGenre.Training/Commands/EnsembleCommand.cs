@@ -61,6 +61,11 @@ public static class EnsembleCommand
             Calibration = null,
             Quantization = manifests.All(m => m.Quantization is not null) ? $"members: {first.Quantization}" : null,
             RefitOf = null,
+            // The members' embeddings are not combined (a catalogue is embedded by one network), and
+            // no network was trained here.
+            EmbeddingName = null,
+            EmbeddingLength = null,
+            Numerics = null,
             TrainingCommand = commandLine,
             Members = members,
             CreatedUtc = DateTimeOffset.UtcNow,
