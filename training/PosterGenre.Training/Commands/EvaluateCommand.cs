@@ -222,8 +222,11 @@ public static class EvaluateCommand
 
     private static string Range(Interval interval, bool signed) =>
         signed
-            ? string.Create(CultureInfo.InvariantCulture, $"{interval.Low:+0.000;-0.000} to {interval.High:+0.000;-0.000}")
+            ? string.Create(CultureInfo.InvariantCulture, $"{Rounded(interval.Low):+0.000;-0.000} to {Rounded(interval.High):+0.000;-0.000}")
             : string.Create(CultureInfo.InvariantCulture, $"{interval.Low:F3}-{interval.High:F3}");
+
+    // Rounded first, negative zero made positive: a difference of -0.0001 printed "-+0.000".
+    private static double Rounded(double value) => Math.Round(value, 3) + 0.0;
 
     private static Dictionary<string, Interval> Named(Interval[] intervals) =>
         Bootstrap.Metrics.Zip(intervals).ToDictionary(p => p.First, p => p.Second);
