@@ -143,6 +143,20 @@ public sealed class OcclusionMapTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task AnEnsembleSharesTheCapAmongItsNetworks()
+    {
+        var client = factory.CreateClient();
+        var ids = Fixtures.Labelled.Take(2).Select(l => l.Id).ToArray();
+
+        var two = await client.PostAsync("/api/v1/predictions?model=poster-genre-best&explain=true", Fixtures.Posters(ids));
+        var one = await client.PostAsync("/api/v1/predictions?model=poster-genre-best&explain=true", Fixtures.Posters(ids[..1]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, two.StatusCode);
+        Assert.Contains("at most 1 are explained per request with poster-genre-best (each costs 55 inferences of each of poster-genre-best's 3 networks)", await two.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+    }
+
+    [Fact]
     public async Task ExplainIsDocumentedInTheOpenApiDocument()
     {
         var json = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
