@@ -145,7 +145,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
             }
         };
         await page.GotoAsync(browser.BaseUrl + "/");
-        await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("#model option")).ToHaveCountAsync(4);
         await page.SetInputFilesAsync("#files", Fixtures.PosterPath(id));
         var card = page.Locator(".card").First;
         await Assertions.Expect(card.Locator(".top3 .label")).ToHaveCountAsync(3);
