@@ -33,7 +33,7 @@ public sealed class ServedCatalogue(IOptions<ServingOptions> options, ModelRegis
         }
 
         Catalogue = catalogue;
-        logger.LogInformation("Catalogue {Path}: {Count} posters embedded by {Model}", catalogue.Location, catalogue.CountAsync().Result, catalogue.Identity.Model);
+        logger.LogInformation("Catalogue {Path}: {Count} posters embedded by {Model}", catalogue.Location, catalogue.CountAsync().GetAwaiter().GetResult(), catalogue.Identity.Model);
     }
 
     /// <summary>The served model whose embeddings the catalogue holds (by name, version and genres), or null when a reload changed it.</summary>

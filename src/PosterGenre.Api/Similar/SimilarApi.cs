@@ -49,7 +49,7 @@ public static class SimilarApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/catalogue", Describe)
+        group.MapGet("/catalogue", DescribeAsync)
             .WithName("DescribeCatalogue")
             .WithSummary("The catalogue that similar-poster requests search: its model, size and genres")
             .Produces<CatalogueSummary>(StatusCodes.Status200OK)
@@ -120,7 +120,7 @@ public static class SimilarApi
         return TypedResults.Ok(new SimilarResponse(response.Model, response.Results[0], null, AsNeighbours(neighbours)));
     }
 
-    public static Results<Ok<CatalogueSummary>, ProblemHttpResult> Describe(ServedCatalogue served, ServiceMetrics metrics)
+    public static async Task<Results<Ok<CatalogueSummary>, ProblemHttpResult>> DescribeAsync(ServedCatalogue served, ServiceMetrics metrics, CancellationToken cancellationToken = default)
     {
         if (served.Catalogue is not { } catalogue)
         {
@@ -128,7 +128,7 @@ public static class SimilarApi
         }
 
         var identity = catalogue.Identity;
-        return TypedResults.Ok(new CatalogueSummary(new ModelReference(identity.ModelName, identity.ModelVersion), catalogue.CountAsync().Result, served.MaxNeighbours, identity.Genres));
+        return TypedResults.Ok(new CatalogueSummary(new ModelReference(identity.ModelName, identity.ModelVersion), await catalogue.CountAsync(cancellationToken), served.MaxNeighbours, identity.Genres));
     }
 
     public static async Task<Results<Ok<SimilarResponse>, ProblemHttpResult>> SimilarToCatalogueAsync(
