@@ -21,6 +21,8 @@ public class DecodeBenchmarks
     private byte[] poster = null!;
     private byte[] largeJpeg = null!;
     private byte[] png = null!;
+    private float[] input = null!;
+    private SKSamplingOptions bareSampling;
 
     [GlobalSetup]
     public void Setup()
@@ -29,6 +31,8 @@ public class DecodeBenchmarks
         preprocessor = new PosterPreprocessor(spec);
         mipmapped = new PosterPreprocessor(spec with { Sampling = ResizeSampling.LinearMipmap });
         poster = Assets.Posters()[0];
+        input = new float[spec.TensorLength];
+        bareSampling = new SKSamplingOptions(SKFilterMode.Linear, spec.Sampling == ResizeSampling.Linear ? SKMipmapMode.None : SKMipmapMode.Linear);
         using var small = SKBitmap.Decode(poster);
         using var large = small.Resize(new SKImageInfo(4000, 6000), new SKSamplingOptions(SKFilterMode.Linear));
         largeJpeg = Encode(large, SKEncodedImageFormat.Jpeg, 90);
@@ -37,6 +41,39 @@ public class DecodeBenchmarks
 
     [Benchmark(Baseline = true, Description = "poster JPEG (300 px wide) -> input")]
     public float[] PosterJpeg() => preprocessor.ToTensor(poster);
+
+    /// <summary>What the service does per poster before inference: the header (the request's pixel budget), then the input, into a tensor it reuses.</summary>
+    [Benchmark(Description = "poster JPEG -> header + input into a reused tensor (the service)")]
+    public float[] PosterJpegAsServed()
+    {
+        _ = preprocessor.ReadHeader(poster);
+        preprocessor.ToTensor(poster, input);
+        return input;
+    }
+
+    /// <summary>The header alone: what the service's pixel budget reads before the decode reads it again.</summary>
+    [Benchmark(Description = "poster JPEG -> header only")]
+    public ImageHeader PosterJpegHeader() => preprocessor.ReadHeader(poster);
+
+    /// <summary>The bare floor's preprocessing (<see cref="BareFloor"/>): the libraries alone, none of the project's code.</summary>
+    [Benchmark(Description = "poster JPEG -> input, bare SkiaSharp (the bare floor's loop)")]
+    public float[] PosterJpegBare()
+    {
+        var spec = preprocessor.Spec;
+        using var decoded = SKBitmap.Decode(poster);
+        using var resized = decoded.Resize(new SKImageInfo(spec.Width, spec.Height, SKColorType.Rgba8888, SKAlphaType.Premul), bareSampling);
+        var pixels = resized.GetPixelSpan();
+        var plane = spec.Width * spec.Height;
+        for (var i = 0; i < plane; i++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                input[(c * plane) + i] = ((pixels[(4 * i) + c] / 255f) - spec.Mean[c]) / spec.Std[c];
+            }
+        }
+
+        return input;
+    }
 
     [Benchmark(Description = "poster JPEG -> input, mipmapped resize (LinearMipmap)")]
     public float[] PosterJpegMipmapped() => mipmapped.ToTensor(poster);

@@ -39,7 +39,7 @@ public static class NeighboursCommand
         return command;
     }
 
-    public static int Execute(string modelPath, string dataDir, string splitFile, string subset, int k, int examples, bool vote, string outDir, TextWriter log)
+    public static int Execute(string modelPath, string dataDir, string splitFile, string subset, int k, int examples, bool vote, string outDir, TextWriter log, int minPositivesForMacro = Evaluator.MinPositivesForMacro)
     {
         var dataset = PosterDataset.Load(dataDir);
         var split = DatasetSplit.Load(splitFile);
@@ -63,7 +63,7 @@ public static class NeighboursCommand
         object? voteFigures = null;
         if (vote)
         {
-            var (table, figures) = Vote(model, dataset, split, log);
+            var (table, figures) = Vote(model, dataset, split, log, minPositivesForMacro);
             report.AppendLine().Append(table);
             voteFigures = figures;
         }
@@ -145,7 +145,7 @@ public static class NeighboursCommand
     /// with the similarities as weights, mixed into the model's probabilities with weight alpha;
     /// macro ROC-AUC and AP on validation for each k and alpha (alpha 0 is the model alone).
     /// </summary>
-    private static (string Table, object Figures) Vote(GenreModel model, PosterDataset dataset, DatasetSplit split, TextWriter log)
+    private static (string Table, object Figures) Vote(GenreModel model, PosterDataset dataset, DatasetSplit split, TextWriter log, int minPositivesForMacro)
     {
         var train = split.Select(dataset.Posters, SplitName.Train);
         var validation = split.Select(dataset.Posters, SplitName.Validation);
@@ -168,7 +168,7 @@ public static class NeighboursCommand
             foreach (var alpha in alphas)
             {
                 var mixed = probabilities.Select((p, i) => p.Select((v, g) => (float)(((1 - alpha) * v) + (alpha * votes[i][g]))).ToArray()).ToArray();
-                var result = Evaluator.Evaluate("vote", dataset.Genres, mixed, labels, model.Manifest.Thresholds);
+                var result = Evaluator.Evaluate("vote", dataset.Genres, mixed, labels, model.Manifest.Thresholds, minPositivesForMacro: minPositivesForMacro);
                 var (auc, ap) = (result.Summary["macroRocAuc"], result.Summary["macroAp"]);
                 rows.Add(new { k, alpha, macroRocAuc = auc, macroAp = ap });
                 cells.Add(FormattableString.Invariant($"{auc:F4} / {ap:F4}"));
@@ -180,7 +180,12 @@ public static class NeighboursCommand
         return (table.ToString(), rows);
     }
 
-    private static float[] VoteOf(float[] query, float[][] index, IReadOnlyList<PosterRecord> posters, int k, int genres)
+    /// <summary>
+    /// The genres of the <paramref name="k"/> rows of <paramref name="index"/> nearest to <paramref name="query"/>
+    /// (dot product), each neighbour's labels weighted by its similarity (negative ones count 0):
+    /// per genre, the weighted share of neighbours that have it.
+    /// </summary>
+    internal static float[] VoteOf(float[] query, float[][] index, IReadOnlyList<PosterRecord> posters, int k, int genres)
     {
         var nearest = Enumerable.Range(0, index.Length).Select(j => (j, Score: System.Numerics.Tensors.TensorPrimitives.Dot(query, index[j])))
             .OrderByDescending(x => x.Score).Take(k).ToArray();
