@@ -5,6 +5,7 @@ using PosterGenre.Api.Observability;
 using PosterGenre.Api.Predictions;
 using PosterGenre.Api.Serving;
 using PosterGenre.Catalogue;
+using Serilog;
 
 namespace PosterGenre.Api.Similar;
 
@@ -78,6 +79,7 @@ public static class SimilarApi
         PosterPredictor predictor,
         ServiceMetrics metrics,
         IOptions<ServingOptions> options,
+        IDiagnosticContext diagnostics,
         string? k = null,
         string? genre = null,
         CancellationToken cancellationToken = default)
@@ -96,6 +98,7 @@ public static class SimilarApi
         }
 
         using var held = lease;
+        diagnostics.Set("Model", model.Name);
         var limits = options.Value.Uploads;
         var (uploads, problem) = await PosterFormReader.ReadAsync(request, limits, cancellationToken);
         if (problem is not null)
@@ -109,6 +112,7 @@ public static class SimilarApi
                 $"The request has {uploads.Count} posters; POST /api/v1/similar takes one (a file part named 'poster')."));
         }
 
+        diagnostics.Set("Files", 1);
         metrics.ObserveImages(1);
         var (response, embeddings) = predictor.Predict(lease.Model, uploads, explain: false, limits.MaxDecodedPixelsPerRequest, embed: true);
         if (embeddings[0] is not { } embedding)
@@ -135,6 +139,7 @@ public static class SimilarApi
         string id,
         ServedCatalogue served,
         ServiceMetrics metrics,
+        IDiagnosticContext diagnostics,
         string? k = null,
         string? genre = null,
         CancellationToken cancellationToken = default)
@@ -151,8 +156,9 @@ public static class SimilarApi
             return PredictionsApi.Refuse(metrics, UnknownPoster(id));
         }
 
-        var neighbours = await catalogue.SearchAsync(found.Embedding, parameters.K, parameters.Genre, except: id, cancellationToken);
         var identity = catalogue.Identity;
+        diagnostics.Set("Model", identity.ModelName);
+        var neighbours = await catalogue.SearchAsync(found.Embedding, parameters.K, parameters.Genre, except: id, cancellationToken);
         return TypedResults.Ok(new SimilarResponse(new ModelReference(identity.ModelName, identity.ModelVersion), null, id, AsNeighbours(neighbours)));
     }
 
