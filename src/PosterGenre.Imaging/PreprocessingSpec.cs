@@ -48,6 +48,10 @@ public sealed record PreprocessingSpec
     [JsonIgnore]
     public int PixelLength => 3 * Width * Height;
 
+    /// <summary>Whether <paramref name="other"/> makes the same input from the same bytes: every field equal, mean and std value by value.</summary>
+    public bool SameAs(PreprocessingSpec other) =>
+        this with { Mean = other.Mean, Std = other.Std } == other && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+
     /// <summary>Throws when the spec cannot describe a usable input, naming the offending field.</summary>
     public void Validate()
     {

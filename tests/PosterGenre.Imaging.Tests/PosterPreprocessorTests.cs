@@ -70,4 +70,15 @@ public sealed class PosterPreprocessorTests
         var e = Assert.Throws<ArgumentException>(() => new PosterPreprocessor(spec));
         Assert.Contains("std", e.Message);
     }
+
+    [Fact]
+    public void SpecsAreTheSameWhenEveryFieldIsMeanAndStdValueByValue()
+    {
+        var spec = new PreprocessingSpec { Width = 192, Height = 288, Mean = [0.4f, 0.4f, 0.4f], Std = [0.3f, 0.3f, 0.3f] };
+
+        Assert.True(spec.SameAs(spec with { Mean = [0.4f, 0.4f, 0.4f], Std = [0.3f, 0.3f, 0.3f] }));
+        Assert.False(spec.SameAs(spec with { Mean = [0.4f, 0.4f, 0.41f] }));
+        Assert.False(spec.SameAs(spec with { Sampling = ResizeSampling.Linear }));
+        Assert.False(spec.SameAs(spec with { Height = 320 }));
+    }
 }

@@ -1,3 +1,4 @@
+using PosterGenre.Imaging;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Evaluation;
@@ -102,13 +103,36 @@ public sealed class CalibrateTests : IDisposable
         var other = Path.Combine(output, "seed-6-refit");
         TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, other) with { Seed = 6, RefitFrom = output }, TextWriter.Null);
         var carriedDir = Path.Combine(output, "carried");
+        var source = Path.Combine(calibratedDir, "tiny.json");
+        var recipe = ModelManifest.Load(source);
+        (recipe with { Preprocessing = recipe.Preprocessing with { Sampling = ResizeSampling.Linear } }).Save(source);
+        Assert.Equal(ResizeSampling.LinearMipmap, ModelManifest.Load(Path.Combine(other, "tiny.json")).Preprocessing.Sampling);
 
-        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(other, "tiny.onnx"), data.Root, null, carriedDir, "1.0.1", "", TextWriter.Null, fitOf: Path.Combine(calibratedDir, "tiny.json")));
+        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(other, "tiny.onnx"), data.Root, null, carriedDir, "1.0.1", "", TextWriter.Null, fitOf: source));
 
-        var fit = ModelManifest.Load(Path.Combine(calibratedDir, "tiny.json")).Calibration!;
-        var carried = ModelManifest.Load(Path.Combine(carriedDir, "tiny.json")).Calibration!;
+        var fit = ModelManifest.Load(source).Calibration!;
+        var carriedManifest = ModelManifest.Load(Path.Combine(carriedDir, "tiny.json"));
+        var carried = carriedManifest.Calibration!;
         Assert.Equal((fit.Scale, fit.Bias), (carried.Scale, carried.Bias));
         Assert.StartsWith("the fit of tiny 1.0.1, carried", carried.FittedOn);
+        Assert.Equal(ResizeSampling.Linear, carriedManifest.Preprocessing.Sampling);
+        Assert.Equal(ModelManifest.Load(Path.Combine(other, "tiny.json")).Preprocessing.Mean, carriedManifest.Preprocessing.Mean);
+    }
+
+    [Fact]
+    public void AFitOfAnotherInputSizeIsRefused()
+    {
+        using var data = SyntheticDataset.Create(90);
+        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
+        var calibratedDir = Path.Combine(output, "calibrated");
+        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, calibratedDir, "1.0.1", "", TextWriter.Null));
+        var source = Path.Combine(calibratedDir, "tiny.json");
+        var recipe = ModelManifest.Load(source);
+        (recipe with { Preprocessing = recipe.Preprocessing with { Width = 64 } }).Save(source);
+
+        var error = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, Path.Combine(output, "carried"), "1.0.1", "", TextWriter.Null, fitOf: source));
+
+        Assert.Contains("the fit belongs to another recipe", error.Message);
     }
 
     [Fact]

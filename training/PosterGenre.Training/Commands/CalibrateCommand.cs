@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PosterGenre.Imaging;
 using PosterGenre.Inference;
 using PosterGenre.Training.Data;
 using PosterGenre.Training.Export;
@@ -22,7 +23,7 @@ public static class CalibrateCommand
         var data = new Option<string>("--data") { Description = "Dataset folder the model was trained on.", Required = true };
         var from = new Option<string?>("--from") { Description = "For a refit: the run folder it refits, whose model scores the validation posters the fit uses (the refit trained on them)." };
         var output = new Option<string>("--out") { Description = "Folder for the calibrated model, its manifest and split.csv (may be the model's own folder: it is then replaced).", Required = true };
-        var fitOf = new Option<string?>("--fit-of") { Description = "Instead of fitting: the manifest of a calibrated model of the same recipe whose scale and bias to apply (an ensemble member refitted with another seed; docs/training.md, \"poster-genre-best\")." };
+        var fitOf = new Option<string?>("--fit-of") { Description = "Instead of fitting: the manifest of a calibrated model of the same recipe whose scale and bias to apply, and whose resize sampling to serve with (an ensemble member refitted with another seed; docs/training.md, \"poster-genre-best\")." };
         var version = new Option<string?>("--model-version") { Description = "Version of the calibrated model (default: the next patch version, e.g. 1.3.0 -> 1.3.1)." };
         var command = new Command("calibrate", "Fit one scale and bias on the logits on validation posters and build them into a copy of the model, so its probabilities mean what they say; rankings, top 3 and predicted sets stay the same.")
         {
@@ -60,6 +61,7 @@ public static class CalibrateCommand
         var (scaling, fittedOn, pairs, before, after) = fitOf is null
             ? Fit(modelPath, manifest, splitFile, fromRun, dataset, dataDir, test)
             : Carried(fitOf, manifest);
+        var preprocessing = fitOf is null ? manifest.Preprocessing : CarriedPreprocessing(fitOf, manifest);
 
         // The test split scored by the original before anything is written (--out may be its own folder).
         bool[][] labels = [.. test.Select(p => p.Labels)];
@@ -86,14 +88,21 @@ public static class CalibrateCommand
             Version = version ?? NextPatch(manifest.Version),
             Thresholds = [.. manifest.Thresholds.Select(t => (float)scaling.Apply(t))],
             Calibration = new ProbabilityCalibration(scaling.Scale, scaling.Bias, fittedOn, pairs, before, after, commandLine),
+            Preprocessing = preprocessing,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         calibrated.Save(targetManifest);
 
-        // The same posters through the calibrated file: the test figures it ships with.
+        // The same posters through the calibrated file, as it reads them: the test figures it ships with.
         EvaluationResult result;
         using (var corrected = GenreModel.Load(target, targetManifest))
         {
+            if (!preprocessing.SameAs(manifest.Preprocessing))
+            {
+                cache = PixelCache.Build(test, corrected.Preprocessor, []);
+                log.WriteLine($"preprocessing: resize sampling {manifest.Preprocessing.Sampling} -> {preprocessing.Sampling}, carried from {fitOf}");
+            }
+
             result = Evaluator.Evaluate(
                 manifest.Name, manifest.Genres, OnnxScoring.Predict(corrected, cache, [.. Enumerable.Range(0, cache.Count)]), labels, calibrated.Thresholds, manifest.MinGenres, manifest.MaxGenres, minPositivesForMacro);
         }
@@ -169,6 +178,19 @@ public static class CalibrateCommand
         }
 
         return (new PlattScaling(fit.Scale, fit.Bias), $"the fit of {source.Name} {source.Version}, carried: {fit.FittedOn}", fit.Pairs, fit.ExpectedErrorBefore, fit.ExpectedErrorAfter);
+    }
+
+    /// <summary>
+    /// The recipe's resize sampling, carried with its fit (docs/training.md, "Sampling": a property of
+    /// the recipe, like the calibration). The two models must read the same input (size, resize
+    /// mode, decoder); the mean and std stay the model's own, measured on its training posters.
+    /// </summary>
+    private static PreprocessingSpec CarriedPreprocessing(string fitOf, ModelManifest manifest)
+    {
+        var (own, source) = (manifest.Preprocessing, ModelManifest.Load(fitOf).Preprocessing);
+        return (own.Width, own.Height, own.Resize, own.Decoder) == (source.Width, source.Height, source.Resize, source.Decoder)
+            ? own with { Sampling = source.Sampling }
+            : throw new InvalidDataException($"--fit-of {fitOf}: it reads {source.Width}x{source.Height} ({source.Resize}, {source.Decoder}), {manifest.Name} {manifest.Version} {own.Width}x{own.Height} ({own.Resize}, {own.Decoder}); the fit belongs to another recipe.");
     }
 
     /// <summary>"1.3.0" -> "1.3.1": other probabilities are another model version.</summary>

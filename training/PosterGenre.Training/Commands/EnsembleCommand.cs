@@ -48,7 +48,7 @@ public static class EnsembleCommand
         var first = manifests[0];
         foreach (var (manifest, path) in manifests.Zip(models).Skip(1))
         {
-            if (!manifest.Genres.SequenceEqual(first.Genres) || Json(manifest.Preprocessing) != Json(first.Preprocessing) || manifest.InputName != first.InputName || manifest.OutputName != first.OutputName)
+            if (!manifest.Genres.SequenceEqual(first.Genres) || !manifest.Preprocessing.SameAs(first.Preprocessing) || manifest.InputName != first.InputName || manifest.OutputName != first.OutputName)
             {
                 throw new ArgumentException($"--model {path}: its genres, preprocessing or input/output names differ from {models[0]}'s; members must take the same input and answer the same genres.");
             }
@@ -109,6 +109,4 @@ public static class EnsembleCommand
         log.WriteLine(FormattableString.Invariant($"test ({cache.Count} posters): macro ROC-AUC {result.Summary["macroRocAuc"]:F3}, macro AP {result.Summary["macroAp"]:F3}"));
         return result.AsTestMetrics(null);
     }
-
-    private static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value, ModelManifest.JsonOptions);
 }
