@@ -97,15 +97,10 @@ public sealed class CalibrateTests : IDisposable
     public void ARefitOfAnotherSeedCarriesTheRecipesFitWithFitOf()
     {
         using var data = SyntheticDataset.Create(90);
-        TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
-        var calibratedDir = Path.Combine(output, "calibrated");
-        Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, calibratedDir, "1.0.1", "", TextWriter.Null));
+        var source = CalibratedRecipe(data, p => p with { Sampling = ResizeSampling.Linear });
         var other = Path.Combine(output, "seed-6-refit");
         TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, other) with { Seed = 6, RefitFrom = output }, TextWriter.Null);
         var carriedDir = Path.Combine(output, "carried");
-        var source = Path.Combine(calibratedDir, "tiny.json");
-        var recipe = ModelManifest.Load(source);
-        (recipe with { Preprocessing = recipe.Preprocessing with { Sampling = ResizeSampling.Linear } }).Save(source);
         Assert.Equal(ResizeSampling.LinearMipmap, ModelManifest.Load(Path.Combine(other, "tiny.json")).Preprocessing.Sampling);
 
         Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(other, "tiny.onnx"), data.Root, null, carriedDir, "1.0.1", "", TextWriter.Null, fitOf: source));
@@ -123,16 +118,23 @@ public sealed class CalibrateTests : IDisposable
     public void AFitOfAnotherInputSizeIsRefused()
     {
         using var data = SyntheticDataset.Create(90);
+        var source = CalibratedRecipe(data, p => p with { Width = 64 });
+
+        var error = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, Path.Combine(output, "carried"), "1.0.1", "", TextWriter.Null, fitOf: source));
+
+        Assert.Contains("the fit belongs to another recipe", error.Message);
+    }
+
+    /// <summary>A tiny run in <c>output</c>, calibrated into output/calibrated with its manifest's preprocessing changed as given: the manifest's path.</summary>
+    private string CalibratedRecipe(SyntheticDataset data, Func<PreprocessingSpec, PreprocessingSpec> change)
+    {
         TrainCommand.Execute(SyntheticDataset.TinyRun(data.Root, output), TextWriter.Null);
         var calibratedDir = Path.Combine(output, "calibrated");
         Assert.Equal(0, CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, calibratedDir, "1.0.1", "", TextWriter.Null));
         var source = Path.Combine(calibratedDir, "tiny.json");
         var recipe = ModelManifest.Load(source);
-        (recipe with { Preprocessing = recipe.Preprocessing with { Width = 64 } }).Save(source);
-
-        var error = Assert.Throws<InvalidDataException>(() => CalibrateCommand.Execute(Path.Combine(output, "tiny.onnx"), data.Root, null, Path.Combine(output, "carried"), "1.0.1", "", TextWriter.Null, fitOf: source));
-
-        Assert.Contains("the fit belongs to another recipe", error.Message);
+        (recipe with { Preprocessing = change(recipe.Preprocessing) }).Save(source);
+        return source;
     }
 
     [Fact]
