@@ -8,11 +8,13 @@
 #      (`bare`: SkiaSharp + ONNX Runtime alone, none of the project's code), the denominator of
 #      every ratio, and the project's floor (`floor`: the same loop through its preprocessor and
 #      inference threads), whose ratio to the bare floor is what that code costs;
-#   3. the HTTP service serving that file as poster-genre, under the load generator at 1, 8 and 32
+#   3. the HTTP service serving that file as poster-genre, warmed with 30 s of 8-client load
+#      (POSTERGENRE_BENCH_WARMUP seconds), then under the load generator at 1, 8 and 32
 #      single-poster clients (posters/s, p50/p95/p99, errors, the service's RSS and full GCs);
 #   4. `postergenre-train predict` over a folder of posters (steady rate: 1,800 minus 300, start and load cancel);
 # then each path as a ratio to the bare floor of the same run, and the issue's two ratios (8
-# clients' posters/s, 1 client's p50) again from paired back-to-back windows, median and range.
+# clients' posters/s, 1 client's p50) again from paired back-to-back windows, median and range,
+# with the 8-client windows' p99/p50.
 # Usage: scripts/bench.sh [MODEL_FILE [SERVICE_SETTING=VALUE...]]
 #   MODEL_FILE: poster-genre (default) or poster-genre.int8; settings go to the service's
 #   environment, e.g. PosterGenre__Onnx__MaxConcurrentInferences=4.
@@ -66,6 +68,10 @@ trap stop_api EXIT
 api=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the service did not become ready; see /tmp/postergenre-bench-api.log" >&2; exit 1; }
+# Warm-up, not measured: 30 s of the 8-client load, so that the windows below measure the request
+# path and not the JIT still recompiling it (with 5 s of warm-up a profile had 5.5% of the CPU in
+# the JIT, 0.1% after 30 s: docs/performance.md, "The request path, profiled").
+"$bench" load "http://127.0.0.1:$port" 8 "${POSTERGENRE_BENCH_WARMUP:-30}" poster-genre >/dev/null || true
 # full_gcs: the service's full (generation 2) collections so far, from its /metrics.
 full_gcs() { curl -sf "http://127.0.0.1:$port/metrics" | grep -oP '^dotnet_collection_count_total\{generation="2"\} \K[0-9]+'; }
 declare -A rate p50 p95 p99 failed rss gcs
@@ -85,10 +91,11 @@ done
 # window: on a noisy machine a 6 s floor ranged 42-63 posters/s back to back (docs/performance.md).
 pairs=${POSTERGENRE_BENCH_PAIRS:-3}
 window=${POSTERGENRE_BENCH_WINDOW:-20}
-paired_c8=(); paired_c1=()
+paired_c8=(); paired_c1=(); paired_tail=()
 for _ in $(seq 1 "$pairs"); do
   f=$("$bench" bare "$file" "$cores" 1 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 8 "$window" poster-genre || true)
   paired_c8+=("$(awk -v h="$(field "$h" posters/s)" -v f="$(field "$f" posters/s)" 'BEGIN {printf "%.2f", h / f}')")
+  paired_tail+=("$(awk -v a="$(field "$h" p99)" -v b="$(field "$h" p50)" 'BEGIN {printf "%.2f", a / b}')")
   f=$("$bench" bare "$file" 1 0 "$window"); h=$("$bench" load "http://127.0.0.1:$port" 1 "$window" poster-genre || true)
   paired_c1+=("$(awk -v h="$(field "$h" p50)" -v f="$(field "$f" p50)" 'BEGIN {printf "%.2f", h / f}')")
 done
@@ -154,3 +161,4 @@ awk -v a="${p50[1]}" -v s="$single_p50" 'BEGIN {printf "\nHTTP p50 at 1 client /
 echo "Paired windows ($pairs x ${window} s each side):"
 summary "  HTTP posters/s at 8 clients / bare floor" "${paired_c8[@]}"
 summary "  HTTP p50 at 1 client / bare single-poster p50" "${paired_c1[@]}"
+summary "  HTTP p99/p50 at 8 clients" "${paired_tail[@]}"
