@@ -10,6 +10,17 @@ cd "$(dirname "$0")/.."
 export NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-offline} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 bash scripts/setup-host.sh || exit 1
+# A run builds about 8 GB of test binaries (each test project carries ONNX Runtime's and LibTorch's
+# native libraries) and the container images; with less room it dies midway on "No space left on
+# device" or Python's "No usable temporary directory" inside docker-compose. Say so before starting.
+need_gb=${POSTERGENRE_TEST_FREE_GB:-12}
+for dir in . "${TMPDIR:-/tmp}"; do
+  free_gb=$(df -P -BG "$dir" | awk 'NR==2 {sub("G", "", $4); print $4}')
+  if [ "${free_gb:-0}" -lt "$need_gb" ]; then
+    echo "disk: $free_gb GB free on the file system of $(cd "$dir" && pwd); the test run needs about $need_gb GB (POSTERGENRE_TEST_FREE_GB)" >&2
+    exit 1
+  fi
+done
 log=$(mktemp)
 filter=()
 if [ "${POSTERGENRE_SKIP_CONTAINER:-0}" = 1 ]; then
