@@ -58,10 +58,11 @@ public static class CalibrateCommand
         var dataset = PosterDataset.Load(dataDir);
         var split = DatasetSplit.Load(splitFile);
         var test = split.Select(dataset.Posters, SplitName.Test);
-        var (scaling, fittedOn, pairs, before, after) = fitOf is null
+        var source = fitOf is null ? null : ModelManifest.Load(fitOf);
+        var (scaling, fittedOn, pairs, before, after) = source is null
             ? Fit(modelPath, manifest, splitFile, fromRun, dataset, dataDir, test)
-            : Carried(fitOf, manifest);
-        var preprocessing = fitOf is null ? manifest.Preprocessing : CarriedPreprocessing(fitOf, manifest);
+            : Carried(fitOf!, source, manifest);
+        var preprocessing = source is null ? manifest.Preprocessing : CarriedPreprocessing(fitOf!, source, manifest);
 
         // The test split scored by the original before anything is written (--out may be its own folder).
         bool[][] labels = [.. test.Select(p => p.Labels)];
@@ -169,9 +170,8 @@ public static class CalibrateCommand
     }
 
     /// <summary>The fit of another calibrated model of the same recipe and genres, applied as it is (nothing is fitted here).</summary>
-    private static (PlattScaling Scaling, string FittedOn, int Pairs, double Before, double After) Carried(string fitOf, ModelManifest manifest)
+    private static (PlattScaling Scaling, string FittedOn, int Pairs, double Before, double After) Carried(string fitOf, ModelManifest source, ModelManifest manifest)
     {
-        var source = ModelManifest.Load(fitOf);
         if (source.Calibration is not { } fit || source.Architecture != manifest.Architecture || !source.Genres.SequenceEqual(manifest.Genres))
         {
             throw new InvalidDataException($"--fit-of {fitOf}: {source.Name} {source.Version} is not a calibrated {manifest.Architecture} model of the same genres.");
@@ -185,12 +185,12 @@ public static class CalibrateCommand
     /// the recipe, like the calibration). The two models must read the same input (size, resize
     /// mode, decoder); the mean and std stay the model's own, measured on its training posters.
     /// </summary>
-    private static PreprocessingSpec CarriedPreprocessing(string fitOf, ModelManifest manifest)
+    private static PreprocessingSpec CarriedPreprocessing(string fitOf, ModelManifest source, ModelManifest manifest)
     {
-        var (own, source) = (manifest.Preprocessing, ModelManifest.Load(fitOf).Preprocessing);
-        return (own.Width, own.Height, own.Resize, own.Decoder) == (source.Width, source.Height, source.Resize, source.Decoder)
-            ? own with { Sampling = source.Sampling }
-            : throw new InvalidDataException($"--fit-of {fitOf}: it reads {source.Width}x{source.Height} ({source.Resize}, {source.Decoder}), {manifest.Name} {manifest.Version} {own.Width}x{own.Height} ({own.Resize}, {own.Decoder}); the fit belongs to another recipe.");
+        var (own, theirs) = (manifest.Preprocessing, source.Preprocessing);
+        return (own.Width, own.Height, own.Resize, own.Decoder) == (theirs.Width, theirs.Height, theirs.Resize, theirs.Decoder)
+            ? own with { Sampling = theirs.Sampling }
+            : throw new InvalidDataException($"--fit-of {fitOf}: it reads {theirs.Width}x{theirs.Height} ({theirs.Resize}, {theirs.Decoder}), {manifest.Name} {manifest.Version} {own.Width}x{own.Height} ({own.Resize}, {own.Decoder}); the fit belongs to another recipe.");
     }
 
     /// <summary>"1.3.0" -> "1.3.1": other probabilities are another model version.</summary>
