@@ -64,7 +64,7 @@ public sealed class OnnxGraph
     {
         var (scale, shift) = BatchNormAffine(bn);
         var mean = zeros_like(scale);
-        var variance = ones_like(scale) - 1e-5f;
+        var variance = Plus(ones_like(scale), -1e-5);
         return Add("BatchNormalization",
             [x, Initializer("bn_scale", scale), Initializer("bn_bias", shift), Initializer("bn_mean", mean), Initializer("bn_var", variance)],
             Float("epsilon", 1e-5f));
@@ -79,7 +79,7 @@ public sealed class OnnxGraph
         if (inputNorm is not null)
         {
             var (scale, shift) = BatchNormAffine(inputNorm);
-            b = b + w.matmul(shift);
+            b = Plus(b, w.matmul(shift));
             w = w * scale.unsqueeze(0);
         }
 
@@ -146,7 +146,7 @@ public sealed class OnnxGraph
     /// <summary>Per-channel y = x * scale + shift equal to the layer's eval-mode BatchNorm.</summary>
     private static (Tensor Scale, Tensor Shift) BatchNormAffine(BatchNorm bn)
     {
-        var scale = bn.weight!.detach() / (bn.running_var!.detach() + bn.eps).sqrt();
+        var scale = bn.weight!.detach() / Plus(bn.running_var!.detach(), bn.eps).sqrt();
         var shift = bn.bias!.detach() - bn.running_mean!.detach() * scale;
         return (scale, shift);
     }
@@ -161,7 +161,23 @@ public sealed class OnnxGraph
         }
 
         var (scale, shift) = BatchNormAffine(bn);
-        return (w * scale.view(-1, 1, 1, 1), b * scale + shift);
+        return (w * scale.view(-1, 1, 1, 1), Plus(b * scale, shift));
+    }
+
+    // TorchSharp's + passes libtorch temporary Scalars (a constant, and add's alpha of 1)
+    // that a collection started by another thread can free mid-call (DEVELOPERS.md, "TorchSharp's
+    // implicit Scalars"; the training tests once failed here so). These hold theirs until the call returns.
+    private static Tensor Plus(Tensor a, Tensor b)
+    {
+        using var one = 1.ToScalar();
+        return a.add(b, one);
+    }
+
+    private static Tensor Plus(Tensor a, double value)
+    {
+        using var constant = value.ToScalar();
+        using var one = 1.ToScalar();
+        return a.add(constant, one);
     }
 
     private string Add(string op, string[] inputs, params AttributeProto[] attributes)
